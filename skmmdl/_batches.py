@@ -1,0 +1,122 @@
+"""Mini-batches sliced straight from the per-modality arrays.
+
+skorch's default ``DataLoader`` indexes one sample at a time and collates the
+samples back into a batch. Slicing whole batches from the arrays does the same
+work in one NumPy call per modality, and each batch is cast to float32 only
+when it is taken, so uint8 or memory-mapped data stays in its storage dtype.
+"""
+
+import numpy as np
+import torch
+
+__all__ = ["ArrayBatchLoader"]
+
+
+class ArrayBatchLoader:
+    """Iterable of ``(inputs, targets)`` batches over a tuple of arrays.
+
+    Parameters
+    ----------
+    modalities : sequence of array
+        One array per modality, samples along the first axis.
+    targets : array of int or None
+        Class codes for each sample, or None at prediction time.
+    indices : array of int or None
+        The samples to iterate over; None means all of them, in order.
+    batch_size : int
+        Samples per batch; -1 means all samples in one batch.
+    shuffle : bool
+        Whether to permute the samples on every pass.
+    seed_fn : callable or None
+        Called at the start of every pass; returns the seed of that pass's
+        permutation, so that a given epoch always sees the same order.
+    device : str or torch.device
+        Where the batches go.
+    merge_single_last : bool
+        Append a last batch of one sample to the batch before it, because
+        BatchNorm cannot normalise a single sample in training mode.
+    """
+
+    def __init__(
+        self,
+        modalities,
+        targets=None,
+        *,
+        indices=None,
+        batch_size,
+        shuffle=False,
+        seed_fn=None,
+        device="cpu",
+        merge_single_last=False,
+    ):
+        self.modalities = tuple(modalities)
+        self.targets = targets
+        n_samples = self.modalities[0].shape[0]
+        self.indices = None if indices is None else np.asarray(indices, dtype=np.intp)
+        self.n_samples = n_samples if self.indices is None else len(self.indices)
+        self.batch_size = self.n_samples if batch_size in (-1, None) else int(batch_size)
+        self.shuffle = shuffle
+        self.seed_fn = seed_fn
+        self.device = device
+        self.merge_single_last = merge_single_last
+
+    def _batch_bounds(self):
+        bounds = [
+            (start, min(start + self.batch_size, self.n_samples))
+            for start in range(0, self.n_samples, max(1, self.batch_size))
+        ]
+        if self.merge_single_last and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+            bounds[-2] = (bounds[-2][0], bounds[-1][1])
+            bounds.pop()
+        return bounds
+
+    def __len__(self):
+        return len(self._batch_bounds())
+
+    def __iter__(self):
+        order = self.indices
+        if self.shuffle:
+            seed = self.seed_fn() if self.seed_fn is not None else None
+            rng = np.random.default_rng(seed)
+            order = rng.permutation(self.n_samples if order is None else order)
+
+        for start, stop in self._batch_bounds():
+            if order is None:
+                selection = slice(start, stop)
+            else:
+                # Sorted rows read memory-mapped files front to back; the order
+                # of samples inside a batch does not change the gradient.
+                selection = np.sort(order[start:stop])
+            inputs = tuple(self._to_tensor(array[selection]) for array in self.modalities)
+            targets = None
+            if self.targets is not None:
+                targets = torch.as_tensor(self.targets[selection]).to(self.device)
+            yield inputs, targets
+
+    def _to_tensor(self, batch):
+        if not batch.flags.writeable or not batch.flags.c_contiguous:
+            # A slice of a read-only memory map; torch needs its own copy.
+            batch = np.array(batch, order="C")
+        tensor = torch.from_numpy(batch).to(self.device, non_blocking=True)
+        if tensor.dtype != torch.float32:
+            tensor = tensor.float()
+        return tensor
+
+
+class ModalityDataset(torch.utils.data.Dataset):
+    """Minimal map-style dataset that keeps ``X`` (Modalities) and ``y`` for skorch.
+
+    skorch's splits and scoring callbacks read ``dataset.X`` and ``dataset.y``;
+    :class:`ArrayBatchLoader` slices them a batch at a time.
+    """
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+
+    def __len__(self):
+        return self.X.n_samples
+
+    def __getitem__(self, index):
+        inputs = tuple(array[index] for array in self.X)
+        return inputs, (None if self.y is None else self.y[index])

@@ -1,0 +1,501 @@
+"""MMDLClassifier: a skorch classifier over a tuple of modalities."""
+
+import contextlib
+import logging
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+from skorch.dataset import ValidSplit
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._batches import ArrayBatchLoader, ModalityDataset
+from ._modalities import Modalities
+from ._params import validate_parameters
+from ._validation import as_modalities, check_modality, sample_shape
+from .nn import MultimodalNetwork
+from .nn.fusion import FUSIONS, canonical_fusion_name
+from .nn.encoders import default_conv_blocks
+from .nn.network import per_modality
+
+__all__ = ["MMDLClassifier"]
+
+logger = logging.getLogger(__name__)
+
+
+class MMDLClassifier(NeuralNetClassifier):
+    """Multimodal deep-learning classifier with a scikit-learn interface.
+
+    Each modality of ``X`` gets an encoder chosen from its shape (a LeNet-style
+    CNN for ``(N, H, W)`` or ``(N, C, H, W)`` images and spectrograms, an MLP for
+    ``(N, D)`` feature vectors); a fusion layer joins the encoders' features and
+    an MLP head classifies. ``X`` is a tuple of arrays, one per modality, with
+    the samples along the first axis; wrap it in :class:`skmmdl.Modalities` to
+    use it in scikit-learn's meta-estimators. A single array is a
+    one-modality input (the unimodal baseline).
+
+    The constructor only stores its arguments; ``fit`` validates them and
+    builds the network. Settings of the underlying skorch net are routed by
+    double underscore, e.g. ``optimizer__weight_decay=1e-4``,
+    ``optimizer__momentum=0.9`` or ``callbacks__print_log__floatfmt=".3f"``.
+
+    Parameters
+    ----------
+    fusion : str, default="concat"
+        How the modality features are joined: ``"concat"`` (alias ``"late"``),
+        ``"early"``, ``"tensor"``, ``"lrtf"`` (alias ``"low_rank_tensor"``),
+        ``"bimodal_matrix"`` (alias ``"bimodal_matrix_fusion_interactor"``),
+        ``"bimodal_vector"`` or ``"bimodal_scalar"``. The bimodal fusions
+        take exactly two modalities.
+    modality : int or None, default=None
+        If set, use only this modality of ``X`` (a unimodal baseline on
+        multimodal data).
+    rank : int, default=40
+        Rank of the low-rank tensor fusion.
+    fusion_dim : int or None, default=None
+        Output width of ``lrtf``, ``bimodal_matrix`` and ``early``; None means
+        the sum of the encoders' output widths (240 for ``early``).
+    hidden_dim : int, default=100
+        Hidden width of the MLP head.
+    encoder_channels : int or list of int, default=6
+        Channels of the first conv block of each CNN encoder; each further
+        block doubles them.
+    encoder_blocks : int, list or None, default=None
+        Conv blocks of each CNN encoder (conv, BatchNorm, ReLU, 2 x 2
+        max-pool). None pools the input to 1 x 1: 4 blocks for 28 x 28, 6 for
+        112 x 112.
+    mlp_dims : list of int, default=(64,)
+        Layer widths of each vector (MLP) encoder.
+    input_shapes : "auto" or list, default="auto"
+        Per-sample shape each modality is reshaped to before its encoder, or
+        None to keep it. ``"auto"`` reads ``(N, H, W)`` as one-channel images and
+        ``(N, D)`` with ``D = side**2``, ``side >= 16``, as a square image
+        (``784 -> 1 x 28 x 28``); other ``(N, D)`` are vectors.
+    validation_fraction : float or None, default=None
+        If set, hold out this stratified fraction of the training data as
+        validation data (``valid_loss`` and ``valid_acc`` in the history).
+        Cannot be combined with ``train_split``.
+    max_epochs : int, default=10
+        Number of passes over the training data.
+    batch_size : int, default=40
+        Samples per mini-batch (40 in the AV-MNIST reference training).
+    lr : float, default=0.05
+        Learning rate of the optimizer.
+    optimizer : torch optimizer class, default=torch.optim.SGD
+        Optimizer; its settings are routed as ``optimizer__<name>``.
+    device : str or torch.device, default="auto"
+        ``"auto"`` trains on CUDA when it is available and on the CPU
+        otherwise, and a pickled model loads on either.
+    random_state : int, RandomState or None, default=None
+        Seeds the weight initialisation and the shuffling of every epoch, so
+        that the same seed gives the same model on the same device. None
+        draws a fresh seed at every ``fit``. The global torch and NumPy
+        random states are left untouched.
+    verbose : int, default=1
+        0 prints nothing, 1 prints skorch's table with one row per epoch.
+    train_split : callable or None, default=None
+        skorch's validation split; see ``validation_fraction`` for the common case.
+    **kwargs
+        Any other skorch ``NeuralNetClassifier`` argument, including
+        ``callbacks``, ``warm_start``, ``criterion`` and the
+        double-underscore routed settings.
+
+    Attributes
+    ----------
+    module_ : MultimodalNetwork
+        The trained network.
+    classes_ : ndarray
+        The class labels seen in ``fit``; ``predict`` returns these.
+    n_modalities_ : int
+        Number of modalities the network takes.
+    input_shapes_ : list of tuple
+        Per-sample shape of each modality as its encoder takes it.
+    n_features_in_ : int
+        Number of features, only set when ``X`` is a single 2-D array.
+    random_seed_ : int
+        The seed used by the last ``fit``.
+    history_ : skorch.History
+        Per-epoch losses and scores.
+
+    See Also
+    --------
+    skmmdl.Modalities : the sample-sliceable tuple for meta-estimators.
+    skmmdl.nn.MultimodalNetwork : the PyTorch module that is trained.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmmdl import MMDLClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.repeat([0, 1], 20)
+    >>> images = rng.random((40, 16, 16), dtype=np.float32) + y[:, None, None]
+    >>> vectors = rng.random((40, 5), dtype=np.float32) + y[:, None]
+    >>> clf = MMDLClassifier(batch_size=8, verbose=0, random_state=0)
+    >>> clf.fit((images, vectors), y).score((images, vectors), y)
+    1.0
+    """
+
+    def __init__(
+        self,
+        fusion="concat",
+        *,
+        modality=None,
+        rank=40,
+        fusion_dim=None,
+        hidden_dim=100,
+        encoder_channels=6,
+        encoder_blocks=None,
+        mlp_dims=(64,),
+        input_shapes="auto",
+        validation_fraction=None,
+        max_epochs=10,
+        batch_size=40,
+        lr=0.05,
+        optimizer=torch.optim.SGD,
+        device="auto",
+        random_state=None,
+        verbose=1,
+        train_split=None,
+        module=MultimodalNetwork,
+        criterion=torch.nn.CrossEntropyLoss,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            train_split=train_split,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.fusion = fusion
+        self.modality = modality
+        self.rank = rank
+        self.fusion_dim = fusion_dim
+        self.hidden_dim = hidden_dim
+        self.encoder_channels = encoder_channels
+        self.encoder_blocks = encoder_blocks
+        self.mlp_dims = mlp_dims
+        self.input_shapes = input_shapes
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+
+    # -- device and random state -------------------------------------------------
+
+    @contextlib.contextmanager
+    def _resolved_device(self):
+        """Set ``self.device`` to the concrete device for the duration of a call.
+
+        skorch reads ``self.device`` in many places; "auto" is resolved here and
+        restored afterwards, so that ``get_params`` still returns what the user set.
+        """
+        requested = self.device
+        if isinstance(requested, str) and requested == "auto":
+            self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            yield
+        finally:
+            self.device = requested
+
+    @contextlib.contextmanager
+    def _seeded_torch(self, offset):
+        """Run torch code under the seed ``random_seed_ + offset``, then restore the global RNG."""
+        devices = []
+        if torch.device(self.device).type == "cuda":
+            devices = [torch.device(self.device).index or 0]
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed((self.random_seed_ + offset) % 2**63)
+            yield
+
+    def _epoch_seed(self):
+        return [self.random_seed_, len(self.history)]
+
+    def __setstate__(self, state):
+        requested = state.get("device")
+        if isinstance(requested, str) and requested == "auto":
+            state["device"] = "cuda" if torch.cuda.is_available() else "cpu"
+        super().__setstate__(state)
+        if isinstance(requested, str) and requested == "auto":
+            self.device = requested
+
+    # -- input checks ----------------------------------------------------------
+
+    def _check_params(self):
+        validate_parameters(self)
+        canonical_fusion_name(self.fusion)
+        if self.validation_fraction is not None and self.train_split is not None:
+            raise ValueError(
+                "Set either validation_fraction or train_split, not both; got "
+                f"validation_fraction={self.validation_fraction!r} and "
+                f"train_split={self.train_split!r}."
+            )
+        if isinstance(self.device, str) and self.device != "auto":
+            try:
+                torch.device(self.device)
+            except RuntimeError as exc:
+                raise ValueError(
+                    f"The 'device' parameter of {type(self).__name__} must be 'auto', "
+                    f"'cpu', 'cuda' or 'cuda:N'. Got {self.device!r} instead."
+                ) from exc
+
+    def _check_X(self, X, reset):
+        """Validate ``X`` and return it as Modalities, selecting ``modality`` if set."""
+        X = as_modalities(X)
+        arrays = [check_modality(array, position) for position, array in enumerate(X)]
+
+        X = Modalities(arrays)
+        arrays = self._selected_modalities(X)
+        n_modalities = len(arrays)
+        if reset:
+            requested = self.input_shapes
+            if requested == "auto":
+                requested = ["auto"] * n_modalities
+            requested = per_modality(requested, n_modalities, "input_shapes")
+            self.input_shapes_ = [
+                sample_shape(array, request, position)
+                for position, (array, request) in enumerate(zip(arrays, requested))
+            ]
+            self.n_modalities_ = n_modalities
+            self._check_encoders_fit()
+            single_2d = len(X) == 1 and X[0].ndim == 2
+            if single_2d:
+                self.n_features_in_ = X[0].shape[1]
+            elif hasattr(self, "n_features_in_"):
+                del self.n_features_in_
+            return X
+
+        self._check_like_fit(X, arrays)
+        return X
+
+    def _selected_modalities(self, X):
+        """Return the arrays the network takes: all of X, or only ``X[modality]``."""
+        if self.modality is None:
+            return list(X)
+        if self.modality >= len(X):
+            raise ValueError(
+                f"modality={self.modality} is out of range: X has {len(X)} "
+                f"modalities, so use 0 to {len(X) - 1} or None for all."
+            )
+        return [X[self.modality]]
+
+    def _check_like_fit(self, X, arrays):
+        if len(X) == 1 and X[0].ndim == 2 and hasattr(self, "n_features_in_"):
+            if X[0].shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X[0].shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {self.n_features_in_} features as input."
+                )
+        if len(arrays) != self.n_modalities_:
+            raise ValueError(
+                f"X has {len(arrays)} modalities, but the model was fitted on "
+                f"{self.n_modalities_}. Pass the same modalities in the same order."
+            )
+        for position, (array, shape) in enumerate(zip(arrays, self.input_shapes_)):
+            if int(np.prod(array.shape[1:])) != int(np.prod(shape)):
+                raise ValueError(
+                    f"Modality {position} has per-sample shape {tuple(array.shape[1:])}, "
+                    f"but the model was fitted on {shape}. Resize the input to the "
+                    "fitted shape."
+                )
+
+    def _check_encoders_fit(self):
+        if canonical_fusion_name(self.fusion) == "early":
+            return
+        blocks = per_modality(self.encoder_blocks, self.n_modalities_, "encoder_blocks")
+        per_modality(self.encoder_channels, self.n_modalities_, "encoder_channels")
+        for position, (shape, n_blocks) in enumerate(zip(self.input_shapes_, blocks)):
+            if len(shape) != 3:
+                continue
+            height, width = shape[1:]
+            if min(height, width) < 2:
+                raise ValueError(
+                    f"Modality {position} has images of {height} x {width} pixels; the "
+                    "CNN encoder needs at least 2 x 2. Pass it as a feature vector with "
+                    f"input_shapes[{position}]=({height * width * shape[0]},)."
+                )
+            if n_blocks is not None and min(height, width) < 2**n_blocks:
+                raise ValueError(
+                    f"Modality {position} has images of {height} x {width} pixels, too "
+                    f"small for encoder_blocks={n_blocks}, which halves the size each "
+                    f"block; use at most {default_conv_blocks(height, width)} blocks."
+                )
+
+        fusion_class = FUSIONS[canonical_fusion_name(self.fusion)]
+        maximum = fusion_class.max_modalities
+        if self.n_modalities_ < fusion_class.min_modalities or (
+            maximum is not None and self.n_modalities_ > maximum
+        ):
+            raise ValueError(
+                f"fusion={self.fusion!r} combines exactly {fusion_class.min_modalities} "
+                f"modalities, but X has {self.n_modalities_}. Use fusion='concat', "
+                "'tensor' or 'lrtf' for any number of modalities, or pass two."
+            )
+
+    def _check_y(self, y, n_samples, reset):
+        if y is None:
+            raise ValueError("y is None; MMDLClassifier needs the class labels to fit.")
+        y = column_or_1d(np.asarray(y), warn=True)
+        check_classification_targets(y)
+        if len(y) != n_samples:
+            raise ValueError(
+                f"X has {n_samples} samples but y has {len(y)} labels; give one label "
+                "per sample."
+            )
+        if reset:
+            classes = np.unique(y)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"y contains 1 class ({classes[0]!r}); a classifier needs samples "
+                    "of at least two classes."
+                )
+            self.classes_inferred_ = classes
+        else:
+            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            if len(unseen):
+                raise ValueError(
+                    f"y contains labels not seen in the first fit: {unseen.tolist()}. "
+                    "Fit from scratch to learn new classes."
+                )
+        return y
+
+    def _prepare_fit(self, X, y, reset):
+        self._check_params()
+        X = self._check_X(X, reset=reset)
+        y = self._check_y(y, X.n_samples, reset=reset)
+        if reset:
+            self.random_seed_ = int(check_random_state(self.random_state).randint(2**31 - 1))
+        return X, y
+
+    # -- skorch hooks ---------------------------------------------------------
+
+    def initialize_module(self):
+        kwargs = dict(
+            input_shapes=self.input_shapes_,
+            n_classes=len(self.classes_),
+            fusion=self.fusion,
+            fusion_dim=self.fusion_dim,
+            rank=self.rank,
+            hidden_dim=self.hidden_dim,
+            encoder_channels=self.encoder_channels,
+            encoder_blocks=self.encoder_blocks,
+            mlp_dims=self.mlp_dims,
+        )
+        kwargs.update(self.get_params_for("module"))
+        self.module_ = self.module(**kwargs)
+        return self
+
+    def initialize(self):
+        if not hasattr(self, "input_shapes_"):
+            raise RuntimeError(
+                "MMDLClassifier builds its network from the data: call fit(X, y) "
+                "instead of initialize()."
+            )
+        with self._resolved_device(), self._seeded_torch(offset=0):
+            super().initialize()
+        return self
+
+    def get_dataset(self, X, y=None):
+        return ModalityDataset(as_modalities(X), y)
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if self.validation_fraction is None:
+            return super().get_split_datasets(X, y, **fit_params)
+        split = ValidSplit(
+            self.validation_fraction, stratified=True, random_state=self.random_seed_
+        )
+        dataset = self.get_dataset(X, y)
+        return split(dataset, y)
+
+    def get_iterator(self, dataset, training=False):
+        indices = None
+        if isinstance(dataset, torch.utils.data.Subset):
+            indices = np.asarray(dataset.indices)
+            dataset = dataset.dataset
+        X = self._selected_modalities(as_modalities(dataset.X))
+        targets = None
+        if dataset.y is not None:
+            targets = np.searchsorted(self.classes_, np.asarray(dataset.y)).astype(np.int64)
+
+        prefix = "iterator_train" if training else "iterator_valid"
+        settings = self.get_params_for(prefix)
+        batch_size = settings.get("batch_size", self.batch_size)
+        shuffle = settings.get("shuffle", training)
+        return ArrayBatchLoader(
+            X,
+            targets,
+            indices=indices,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed_fn=self._epoch_seed,
+            device=self.device,
+            merge_single_last=training,
+        )
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, torch.Tensor):
+            x = (x,)
+        return self.module_(*x, **fit_params)
+
+    # -- public API -----------------------------------------------------------
+
+    def fit(self, X, y, **fit_params):
+        """Validate the input, build the network for its shapes, and train it.
+
+        Parameters
+        ----------
+        X : tuple of array-like, Modalities or array-like
+            One array per modality with the samples along the first axis, or a
+            single array for one modality. Any numeric dtype; batches are cast
+            to float32 as they are taken, values are not rescaled.
+        y : array-like of shape (n_samples,)
+            Class labels of any type scikit-learn classifiers accept.
+
+        Returns
+        -------
+        self : MMDLClassifier
+        """
+        reset = not self.warm_start or not self.initialized_
+        X, y = self._prepare_fit(X, y, reset=reset)
+        self._fit_input_checked = True
+        try:
+            with self._resolved_device():
+                super().fit(X, y, **fit_params)
+        finally:
+            self._fit_input_checked = False
+        return self
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs, building the network on the first call."""
+        if not getattr(self, "_fit_input_checked", False):
+            X, y = self._prepare_fit(X, y, reset=not self.initialized_)
+            if not self.initialized_:
+                self.initialize()
+        with self._resolved_device(), self._seeded_torch(offset=len(self.history) + 1):
+            super().partial_fit(X, y, classes=classes, **fit_params)
+        return self
+
+    def _check_predict_input(self, X):
+        check_is_fitted(self, "module_")
+        return self._check_X(X, reset=False)
+
+    def predict_proba(self, X):
+        """Return class probabilities, one row per sample, columns ordered as ``classes_``."""
+        X = self._check_predict_input(X)
+        with self._resolved_device():
+            return super().predict_proba(X)
+
+    def forward(self, X, training=False, device="cpu"):
+        """Return the network's logits for ``X`` as one tensor on ``device``."""
+        X = self._check_predict_input(X)
+        with self._resolved_device():
+            return super().forward(X, training=training, device=device)
+
+    def predict(self, X):
+        """Return the predicted class label of each sample (values from ``classes_``)."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
