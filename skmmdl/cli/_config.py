@@ -1,0 +1,75 @@
+"""YAML run configurations: estimator parameters plus data options."""
+
+from pathlib import Path
+
+import torch
+import yaml
+
+__all__ = ["load_config", "OPTIMIZERS"]
+
+OPTIMIZERS = {
+    "sgd": torch.optim.SGD,
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+_SECTIONS = {"estimator", "data", "description"}
+_DATA_KEYS = {"data_dir", "mmap_mode", "random_state"}
+
+
+def load_config(path):
+    """Read a run configuration and return ``(estimator_params, data_options, description)``.
+
+    The file is a YAML mapping with an ``estimator`` section (keyword arguments
+    of :class:`skmmdl.MMDLClassifier`; ``optimizer`` may be one of
+    ``sgd``, ``adam``, ``adamw``, ``rmsprop``), an optional ``data`` section
+    (``data_dir``, ``mmap_mode``, ``random_state``) and an optional
+    ``description`` string.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If the YAML is invalid, a section or data key is unknown, or the
+        optimizer name is unknown.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Config file not found: {path}. Pass --cfg with a YAML file.")
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"Config file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(config, dict):
+        raise ValueError(
+            f"Config file {path} must contain a mapping with an 'estimator' section; "
+            f"got a {type(config).__name__}."
+        )
+
+    unknown = sorted(set(config) - _SECTIONS)
+    if unknown:
+        raise ValueError(
+            f"Config file {path} has unknown top-level key(s) {unknown}; allowed keys "
+            f"are {sorted(_SECTIONS)}."
+        )
+
+    estimator = dict(config.get("estimator") or {})
+    data = dict(config.get("data") or {})
+    unknown = sorted(set(data) - _DATA_KEYS)
+    if unknown:
+        raise ValueError(
+            f"Config file {path} has unknown data option(s) {unknown}; allowed options "
+            f"are {sorted(_DATA_KEYS)}."
+        )
+
+    optimizer = estimator.get("optimizer")
+    if isinstance(optimizer, str):
+        if optimizer.lower() not in OPTIMIZERS:
+            raise ValueError(
+                f"Config file {path} names optimizer {optimizer!r}; use one of "
+                f"{sorted(OPTIMIZERS)}."
+            )
+        estimator["optimizer"] = OPTIMIZERS[optimizer.lower()]
+    return estimator, data, str(config.get("description", "")).strip()
