@@ -8,7 +8,7 @@ from ._modalities import Modalities
 
 __version__ = "0.1.0"
 
-__all__ = ["MMDLClassifier", "Modalities", "__version__"]
+__all__ = ["MMDLClassifier", "Modalities", "ModalityTransformer", "__version__"]
 
 
 def __getattr__(name):
@@ -16,4 +16,8 @@ def __getattr__(name):
         from ._classifier import MMDLClassifier
 
         return MMDLClassifier
+    if name == "ModalityTransformer":
+        from ._compose import ModalityTransformer
+
+        return ModalityTransformer
     raise AttributeError(f"module 'skmmdl' has no attribute {name!r}")
