@@ -12,7 +12,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._batches import ArrayBatchLoader, ModalityDataset
+from ._checkpoint import CheckpointMixin
+from ._device import check_fork_safe
 from ._modalities import Modalities
+from ._numerics import FiniteLossMixin
 from ._params import validate_parameters
 from ._validation import as_modalities, check_modality, sample_shape
 from .nn import MultimodalNetwork
@@ -25,7 +28,7 @@ __all__ = ["MMDLClassifier"]
 logger = logging.getLogger(__name__)
 
 
-class MMDLClassifier(NeuralNetClassifier):
+class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
     """Multimodal deep-learning classifier with a scikit-learn interface.
 
     Each modality of ``X`` gets an encoder chosen from its shape (a LeNet-style
@@ -92,7 +95,13 @@ class MMDLClassifier(NeuralNetClassifier):
         Seeds the weight initialisation and the shuffling of every epoch, so
         that the same seed gives the same model on the same device. None
         draws a fresh seed at every ``fit``. The global torch and NumPy
-        random states are left untouched.
+        random states are left untouched. See Notes for what is exact.
+    checkpoint_dir : str, path or None, default=None
+        If set, save the module, optimizer and learning-rate scheduler state
+        and the history to ``<checkpoint_dir>/checkpoint.pt`` after every
+        completed epoch, and let a ``fit`` that was interrupted continue from
+        the last saved epoch (see Notes). The directory is created if missing.
+        Give each estimator its own directory.
     verbose : int, default=1
         0 prints nothing, 1 prints skorch's table with one row per epoch.
     train_split : callable or None, default=None
@@ -123,6 +132,54 @@ class MMDLClassifier(NeuralNetClassifier):
     --------
     skmmdl.Modalities : the sample-sliceable tuple for meta-estimators.
     skmmdl.nn.MultimodalNetwork : the PyTorch module that is trained.
+
+    Notes
+    -----
+    **Reproducibility.** On the CPU, the same integer ``random_state`` with
+    the same data, parameters and library versions gives identical weights
+    and probabilities, in one process or in separate processes: the seed sets
+    the weight initialisation and, together with the epoch number, the
+    shuffling of each epoch. On CUDA the initial weights and the batch order
+    are the same as on the CPU, but the training arithmetic is not exactly
+    repeatable by default: cuDNN may pick a different convolution algorithm
+    per run (``torch.backends.cudnn.benchmark``) and some backward passes sum
+    with atomic additions in a varying order. ``torch.backends.cudnn.deterministic
+    = True`` and ``torch.use_deterministic_algorithms(True)`` (which also needs
+    the environment variable ``CUBLAS_WORKSPACE_CONFIG=:4096:8``) remove these
+    sources or raise for operations without a deterministic version. Results
+    still differ between the CPU and CUDA and between GPU models.
+    NOTE: the CUDA statements are taken from the PyTorch documentation on
+    reproducibility and are untested on a GPU here.
+
+    **Interrupted training.** With ``checkpoint_dir`` set, a ``fit`` whose
+    process was killed resumes on the next ``fit`` with the same settings and
+    data: it loads the weights, optimizer and scheduler state, history and
+    seed of the last completed epoch and trains only the epochs that remain
+    to reach ``max_epochs``. The result equals that of an uninterrupted run on
+    the CPU. A finished run's checkpoint makes the next ``fit`` train no
+    epochs; delete the directory to train again. A checkpoint from different
+    settings raises :class:`skmmdl.exceptions.CheckpointMismatchError`.
+
+    **warm_start and partial_fit** follow skorch. With ``warm_start=True``,
+    ``fit`` keeps the weights, optimizer state and history of the previous
+    fit and trains ``max_epochs`` more epochs. ``partial_fit`` trains
+    ``max_epochs`` epochs per call (not one epoch, as scikit-learn's
+    ``MLPClassifier.partial_fit`` does) and builds the network on the first
+    call; set ``max_epochs=1`` for one pass per call. Both reject labels not
+    seen in the first fit. Because the batch order depends on the epoch
+    number, two fits of ``k`` epochs with ``warm_start=True`` equal one fit of
+    ``2 * k`` epochs.
+
+    **Numerical faults.** A training loss or gradient that is NaN or infinite
+    raises :class:`skmmdl.exceptions.NonFiniteLossError` (a
+    ``FloatingPointError``) naming the epoch and batch, before the optimizer
+    applies that step, so ``module_`` keeps the last finite weights.
+
+    **Forked workers.** A process forked after its parent initialised CUDA
+    cannot use CUDA. ``fit`` and ``predict`` there raise
+    :class:`skmmdl.exceptions.CudaForkError` when ``device`` is ``"auto"``
+    or CUDA. joblib's default ``loky`` backend (used by ``GridSearchCV(n_jobs=2)``)
+    starts fresh worker processes and is not affected.
 
     Examples
     --------
@@ -156,6 +213,7 @@ class MMDLClassifier(NeuralNetClassifier):
         optimizer=torch.optim.SGD,
         device="auto",
         random_state=None,
+        checkpoint_dir=None,
         verbose=1,
         train_split=None,
         module=MultimodalNetwork,
@@ -185,6 +243,7 @@ class MMDLClassifier(NeuralNetClassifier):
         self.input_shapes = input_shapes
         self.validation_fraction = validation_fraction
         self.random_state = random_state
+        self.checkpoint_dir = checkpoint_dir
 
     # -- device and random state -------------------------------------------------
 
@@ -196,6 +255,7 @@ class MMDLClassifier(NeuralNetClassifier):
         restored afterwards, so that ``get_params`` still returns what the user set.
         """
         requested = self.device
+        check_fork_safe(requested)
         if isinstance(requested, str) and requested == "auto":
             self.device = "cuda" if torch.cuda.is_available() else "cpu"
         try:

@@ -6,6 +6,7 @@ the value received.
 """
 
 import numbers
+import os
 
 import numpy as np
 import torch
@@ -72,6 +73,10 @@ PARAMETER_CONSTRAINTS = {
     "random_state": (
         lambda v: v is None or _is_int(v, 0) or isinstance(v, np.random.RandomState),
         "None, an int >= 0 or a numpy.random.RandomState",
+    ),
+    "checkpoint_dir": (
+        lambda v: v is None or isinstance(v, (str, os.PathLike)),
+        "None or a directory path (str or os.PathLike)",
     ),
     "verbose": (lambda v: _is_int(v, 0) or isinstance(v, bool), "an int >= 0"),
 }
