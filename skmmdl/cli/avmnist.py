@@ -7,7 +7,9 @@ Usage::
 
 Without ``--data-dir`` (or ``data.data_dir`` in the config) the run uses the
 AV-MNIST sample embedded in the package. The output directory receives the
-fitted model (``model.joblib``), ``metrics.json`` and ``history.json``.
+fitted model (``model.joblib``), ``metrics.json``, ``history.json`` and the
+per-epoch ``checkpoints/``, from which a rerun with the same ``--output``
+resumes an interrupted run.
 """
 
 import argparse
@@ -37,8 +39,10 @@ def build_parser():
     parser.add_argument("--cfg", required=True, help="YAML run configuration.")
     parser.add_argument(
         "--output", default=None,
-        help="Directory for model.joblib, metrics.json and history.json "
-        "(created if missing; default: do not save).",
+        help="Directory for model.joblib, metrics.json and history.json, with "
+        "per-epoch checkpoints in <output>/checkpoints so that an interrupted run "
+        "resumes when rerun with the same --output (created if missing; default: "
+        "do not save).",
     )
     parser.add_argument(
         "--data-dir", default=None,
@@ -72,6 +76,8 @@ def run(config_path, *, output=None, data_dir=None, max_epochs=None, device=None
         params["max_epochs"] = max_epochs
     if device is not None:
         params["device"] = device
+    if output is not None:
+        params.setdefault("checkpoint_dir", str(Path(output) / "checkpoints"))
     data_dir = data_dir if data_dir is not None else data_options.get("data_dir")
 
     data, source = _load_data(data_dir, data_options)
@@ -131,7 +137,9 @@ def main(argv=None):
             args.cfg, output=args.output, data_dir=args.data_dir,
             max_epochs=args.max_epochs, device=args.device,
         )
-    except (FileNotFoundError, ValueError, TypeError, NotFittedError) as exc:
+    except (
+        FileNotFoundError, ValueError, TypeError, NotFittedError, FloatingPointError
+    ) as exc:
         print(f"skmmdl-avmnist: error: {exc}", file=sys.stderr)
         return 2
     return 0
