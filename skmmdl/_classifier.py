@@ -17,6 +17,7 @@ from ._device import check_fork_safe
 from ._modalities import Modalities
 from ._numerics import FiniteLossMixin
 from ._params import validate_parameters
+from ._progress import add_progress_bar
 from ._validation import as_modalities, check_modality, sample_shape
 from .nn import MultimodalNetwork
 from .nn.fusion import FUSIONS, canonical_fusion_name
@@ -103,7 +104,8 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         the last saved epoch (see Notes). The directory is created if missing.
         Give each estimator its own directory.
     verbose : int, default=1
-        0 prints nothing, 1 prints skorch's table with one row per epoch.
+        0 prints nothing, 1 prints skorch's table with one row per epoch,
+        2 also shows a progress bar (tqdm) over the batches of each epoch.
     train_split : callable or None, default=None
         skorch's validation split; see ``validation_fraction`` for the common case.
     **kwargs
@@ -433,6 +435,9 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         return X, y
 
     # -- skorch hooks ---------------------------------------------------------
+
+    def get_default_callbacks(self):
+        return add_progress_bar(super().get_default_callbacks(), self)
 
     def initialize_module(self):
         kwargs = dict(
