@@ -131,6 +131,8 @@ class CheckpointMixin:
     ``checkpoint_dir/checkpoint.pt`` if it exists, then trains only the
     epochs that remain to reach ``max_epochs``. A ``warm_start`` fit or a
     later ``partial_fit`` continues from the current weights and does not load.
+    In both cases the learning-rate schedulers continue where they stopped,
+    with or without ``checkpoint_dir``.
     The estimator needs ``checkpoint_dir``, ``random_seed_``, ``classes_`` and
     ``input_shapes_``.
     """
@@ -151,11 +153,27 @@ class CheckpointMixin:
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         self._checkpoint_resumed = None
+        self._schedule_to_restore = None
+        if self.history:
+            # A warm_start fit or a later partial_fit continues the schedule.
+            self._schedule_to_restore = self._schedule_state()
         if self.checkpoint_dir is not None:
             Path(self.checkpoint_dir).mkdir(parents=True, exist_ok=True)
             if not self.history:
                 self._checkpoint_resumed = self._resume_from_checkpoint(X)
+                self._schedule_to_restore = self._checkpoint_resumed
         return super().partial_fit(X, y, classes=classes, **fit_params)
+
+    def _schedule_state(self):
+        return {
+            "lr_schedulers": {
+                name: callback.lr_scheduler_.state_dict()
+                for name, callback in _lr_schedulers(self).items()
+            },
+            "optimizers": {
+                name: getattr(self, name + "_").state_dict() for name in self._optimizers
+            },
+        }
 
     def _resume_from_checkpoint(self, X):
         directory = Path(self.checkpoint_dir)
@@ -185,22 +203,27 @@ class CheckpointMixin:
         return state
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        state = getattr(self, "_checkpoint_resumed", None)
-        self._checkpoint_resumed = None
-        if state is not None:
-            self._restore_lr_schedulers(state)
-            if epochs is None:
-                epochs = max(0, self.max_epochs - state["epochs"])
+        resumed = getattr(self, "_checkpoint_resumed", None)
+        schedule = getattr(self, "_schedule_to_restore", None)
+        self._checkpoint_resumed = self._schedule_to_restore = None
+        if schedule is not None:
+            self._restore_lr_schedulers(schedule)
+        if resumed is not None and epochs is None:
+            epochs = max(0, self.max_epochs - resumed["epochs"])
         return super().fit_loop(X, y, epochs=epochs, **fit_params)
 
     def _restore_lr_schedulers(self, state):
         # LRScheduler.on_train_begin builds a new scheduler from len(history), and
         # its constructor steps once more (StepLR then decays twice). Putting back
         # the saved scheduler state and learning rates makes the next epoch match.
+        # Without a scheduler the learning rate is left alone, so that a
+        # set_params(lr=...) between two warm_start fits takes effect.
         schedulers = _lr_schedulers(self)
-        for name, scheduler_state in state["lr_schedulers"].items():
-            if name in schedulers:
-                schedulers[name].lr_scheduler_.load_state_dict(scheduler_state)
+        restored = [name for name in state["lr_schedulers"] if name in schedulers]
+        if not restored:
+            return
+        for name in restored:
+            schedulers[name].lr_scheduler_.load_state_dict(state["lr_schedulers"][name])
         for name, optimizer_state in state["optimizers"].items():
             optimizer = getattr(self, name + "_")
             for group, saved_group in zip(optimizer.param_groups, optimizer_state["param_groups"]):

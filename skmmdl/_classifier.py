@@ -169,8 +169,9 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
     ``MLPClassifier.partial_fit`` does) and builds the network on the first
     call; set ``max_epochs=1`` for one pass per call. Both reject labels not
     seen in the first fit. Because the batch order depends on the epoch
-    number, two fits of ``k`` epochs with ``warm_start=True`` equal one fit of
-    ``2 * k`` epochs.
+    number and a skorch ``LRScheduler`` callback continues its schedule, two
+    fits of ``k`` epochs with ``warm_start=True`` equal one fit of ``2 * k``
+    epochs on the CPU.
 
     **Numerical faults.** A training loss or gradient that is NaN or infinite
     raises :class:`skmmdl.exceptions.NonFiniteLossError` (a
