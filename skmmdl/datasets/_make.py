@@ -97,7 +97,8 @@ def make_avmnist(
         Seed of every random choice. The train and test splits and the
         selection, pairing and noise draws use separate streams derived from
         it, so for instance changing ``snr_db`` keeps the same pairs. None
-        draws a fresh seed, which is recorded in ``metadata.json``.
+        draws a fresh seed. Either way ``metadata.json`` records the seed as
+        ``seed_entropy``, and passing it as ``random_state`` repeats the build.
     overwrite : bool, default=False
         Replace an existing non-empty ``output_dir``. Only a directory with a
         ``metadata.json`` from an earlier build is replaced.
