@@ -197,6 +197,11 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
     1.0
     """
 
+    # skorch pickles these attributes with torch storage mapping, so CUDA
+    # tensors load on a CPU-only machine. An LRScheduler callback keeps the
+    # optimizer, and with it CUDA tensors, so the callbacks need the same.
+    cuda_dependent_attributes_ = ["callbacks"]
+
     def __init__(
         self,
         fusion="concat",
