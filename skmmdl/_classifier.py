@@ -253,6 +253,59 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         self.random_state = random_state
         self.checkpoint_dir = checkpoint_dir
 
+    # -- scikit-learn parameter protocol -----------------------------------------
+
+    def _get_param_names(self):
+        # skorch 1.4 lists every attribute not ending in "_" as a parameter,
+        # including its private bookkeeping such as _params_to_validate, which
+        # clone would then pass back and check_set_params would overwrite.
+        return [name for name in super()._get_param_names() if not name.startswith("_")]
+
+    def set_params(self, **params):
+        # skorch 1.4 rebuilds the callbacks from the stored list before it stores
+        # a new ``callbacks`` value, so after one invalid list every later
+        # set_params call raises. Store the list first and let fit build it.
+        if "callbacks" in params:
+            self.callbacks = params.pop("callbacks")
+        return super().set_params(**params)
+
+    # skorch's NeuralNet.__init__ assigns history_, initialized_ and
+    # virtual_params_. scikit-learn expects __init__ to store parameters only,
+    # so these properties keep the values under private names. The getters raise
+    # AttributeError until __init__ has run, as a missing attribute would,
+    # because skorch's __setattr__ tests hasattr(self, "initialized_").
+    @property
+    def history_(self):
+        return self._stored("_history")
+
+    @history_.setter
+    def history_(self, value):
+        self.__dict__["_history"] = value
+
+    @property
+    def initialized_(self):
+        return self._stored("_initialized")
+
+    @initialized_.setter
+    def initialized_(self, value):
+        self.__dict__["_initialized"] = value
+
+    @property
+    def virtual_params_(self):
+        return self._stored("_virtual_params")
+
+    @virtual_params_.setter
+    def virtual_params_(self, value):
+        self.__dict__["_virtual_params"] = value
+
+    def _stored(self, key):
+        try:
+            return self.__dict__[key]
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute {key.lstrip('_')}_ yet."
+            ) from None
+
     # -- device and random state -------------------------------------------------
 
     @contextlib.contextmanager
@@ -407,7 +460,10 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
 
     def _check_y(self, y, n_samples, reset):
         if y is None:
-            raise ValueError("y is None; MMDLClassifier needs the class labels to fit.")
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is "
+                "None. Pass the class labels of the training samples."
+            )
         y = column_or_1d(np.asarray(y), warn=True)
         check_classification_targets(y)
         if len(y) != n_samples:
@@ -569,4 +625,6 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
 
     def predict(self, X):
         """Return the predicted class label of each sample (values from ``classes_``)."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        # predict_proba runs first so that an unfitted model raises NotFittedError.
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]

@@ -98,8 +98,9 @@ def check_modality(array, position):
     if array.ndim < 2:
         raise ValueError(
             f"Expected 2D array or more, got {array.ndim}D array instead: {name} has "
-            f"shape {array.shape}. Put samples along the first axis and features after "
-            "it, e.g. x.reshape(-1, 1) for a single feature."
+            f"shape {array.shape}. Reshape your data with samples along the first "
+            "axis, e.g. x.reshape(-1, 1) for a single feature or x.reshape(1, -1) "
+            "for a single sample."
         )
     if array.ndim > 4:
         raise ValueError(
@@ -107,9 +108,15 @@ def check_modality(array, position):
             "(N, C, H, W) images."
         )
     if array.shape[0] == 0:
-        raise ValueError(f"{name} has 0 sample(s) (shape={array.shape}); at least 1 is required.")
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={array.shape}) while a minimum of 1 "
+            f"is required: {name} is empty."
+        )
     if math.prod(array.shape[1:]) == 0:
-        raise ValueError(f"{name} has 0 feature(s) (shape={array.shape}); at least 1 is required.")
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={array.shape}) while a minimum of 1 "
+            f"is required: {name} has no features."
+        )
 
     _check_finite(array, name)
     return array

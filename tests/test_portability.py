@@ -112,3 +112,4 @@ def test_v0_1_fixture_predicts(monkeypatch):
     np.testing.assert_allclose(clf.predict_proba(X), expected["proba"], rtol=1e-5, atol=1e-6)
     assert np.array_equal(clf.predict(X), expected["classes"][expected["proba"].argmax(axis=1)])
     assert clf.get_params()["hidden_dim"] == 4
+    assert clf.history[:, "epoch"] == [1, 2, 3]
