@@ -5,6 +5,8 @@ from pathlib import Path
 import torch
 import yaml
 
+from ._callbacks import build_callbacks
+
 __all__ = ["load_config", "OPTIMIZERS"]
 
 OPTIMIZERS = {
@@ -14,7 +16,7 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
 }
 
-_SECTIONS = {"estimator", "data", "description"}
+_SECTIONS = {"estimator", "data", "description", "callbacks"}
 _DATA_KEYS = {"data_dir", "mmap_mode", "random_state"}
 
 
@@ -25,15 +27,17 @@ def load_config(path):
     of :class:`skmmdl.MMDLClassifier`; ``optimizer`` may be one of
     ``sgd``, ``adam``, ``adamw``, ``rmsprop``), an optional ``data`` section
     (``data_dir``, ``mmap_mode``, ``random_state``) and an optional
-    ``description`` string.
+    ``description`` string. An optional ``callbacks`` section maps
+    ``early_stopping``, ``checkpoint`` and ``lr_scheduler`` to the settings
+    of those skorch callbacks.
 
     Raises
     ------
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the YAML is invalid, a section or data key is unknown, or the
-        optimizer name is unknown.
+        If the YAML is invalid, a section or data key is unknown, the
+        optimizer name is unknown, or a callback or its setting is invalid.
     """
     path = Path(path)
     if not path.is_file():
@@ -72,4 +76,11 @@ def load_config(path):
                 f"{sorted(OPTIMIZERS)}."
             )
         estimator["optimizer"] = OPTIMIZERS[optimizer.lower()]
+    if config.get("callbacks") is not None:
+        if "callbacks" in estimator:
+            raise ValueError(
+                f"Config file {path} sets callbacks both at the top level and in the "
+                "estimator section; keep only the top-level 'callbacks' section."
+            )
+        estimator["callbacks"] = build_callbacks(config["callbacks"], estimator, path)
     return estimator, data, str(config.get("description", "")).strip()

@@ -7,7 +7,8 @@ Usage::
 
 Without ``--data-dir`` (or ``data.data_dir`` in the config) the run uses the
 AV-MNIST sample embedded in the package. The output directory receives the
-fitted model (``model.joblib``), ``metrics.json``, ``history.json`` and the
+fitted model (``model.joblib``), ``metrics.json``, ``history.json``,
+``learning_curve.png`` and ``confusion_matrix.png`` (with matplotlib) and the
 per-epoch ``checkpoints/``, from which a rerun with the same ``--output``
 resumes an interrupted run.
 """
@@ -26,6 +27,7 @@ from sklearn.exceptions import NotFittedError
 from .. import MMDLClassifier, __version__
 from ..datasets import load_avmnist, load_avmnist_sample
 from ._config import load_config
+from ._plots import save_plots
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,9 @@ def run(config_path, *, output=None, data_dir=None, max_epochs=None, device=None
     }
     if output is not None:
         _save(estimator, metrics, Path(output))
+        predictions = estimator.predict(data.X_test)
+        for plot in save_plots(estimator, data.y_test, predictions, Path(output)):
+            print(f"Saved {plot.name} to {output}")
     return metrics
 
 
