@@ -7,6 +7,7 @@ import wave
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from skmmdl.cli.make_avmnist import main
 from skmmdl.datasets import load_avmnist, make_avmnist
@@ -16,6 +17,14 @@ N_TRAIN_IMAGES = 60
 N_TEST_IMAGES = 30
 SPEAKERS = ("ann", "bob")
 TAKES = (0, 1, 5, 6, 7)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def single_blas_thread():
+    # The PCA of 60 images is tiny: with several BLAS threads on a busy
+    # machine, starting and spinning them costs up to ten times the work.
+    with threadpool_limits(limits=1):
+        yield
 
 
 def write_idx(path, array, magic):
