@@ -28,6 +28,14 @@ __all__ = ["MMDLClassifier"]
 
 logger = logging.getLogger(__name__)
 
+# Attributes that skorch's NeuralNet.__init__ assigns, mapped to the private
+# names under which MMDLClassifier's properties store them.
+_SKORCH_INIT_ATTRIBUTES = {
+    "history_": "_history",
+    "initialized_": "_initialized",
+    "virtual_params_": "_virtual_params",
+}
+
 
 class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
     """Multimodal deep-learning classifier with a scikit-learn interface.
@@ -338,6 +346,12 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         return [self.random_seed_, len(self.history)]
 
     def __setstate__(self, state):
+        # Pickles made before history_, initialized_ and virtual_params_ became
+        # properties store them under the public names, which the properties hide.
+        for public, private in _SKORCH_INIT_ATTRIBUTES.items():
+            if public in state:
+                state[private] = state.pop(public)
+
         requested = state.get("device")
         if isinstance(requested, str) and requested == "auto":
             state["device"] = "cuda" if torch.cuda.is_available() else "cpu"

@@ -66,3 +66,23 @@ def test_cnn_predictions_independent_of_batch():
     one_by_one = np.vstack([clf.predict_proba(X[i : i + 1]) for i in range(len(X))])
     np.testing.assert_allclose(in_batches_of_7, whole, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(one_by_one, whole, rtol=1e-5, atol=1e-6)
+
+
+def test_pickle_with_public_skorch_attributes_loads():
+    # Before history_, initialized_ and virtual_params_ became properties, a
+    # pickle stored them under these public names.
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 10)
+    X = rng.random((20, 3), dtype=np.float32) + y[:, None]
+    clf = MMDLClassifier(max_epochs=1, random_state=0, verbose=0).fit(X, y)
+    state = clf.__getstate__()
+    for public in ("history_", "initialized_", "virtual_params_"):
+        state[public] = state.pop("_" + public.rstrip("_"))
+
+    loaded = MMDLClassifier.__new__(MMDLClassifier)
+    loaded.__setstate__(state)
+
+    assert loaded.initialized_ is True
+    assert len(loaded.history_) == 1
+    assert "history_" not in vars(loaded)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
