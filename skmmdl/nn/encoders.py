@@ -22,7 +22,7 @@ class LeNetEncoder(nn.Module):
 
     The first block is a 5 x 5 convolution to ``channels`` channels; every further
     block is a 3 x 3 convolution that doubles the channels. Each block is
-    conv -> BatchNorm -> ReLU -> 2 x 2 max-pool, and the last feature map is
+    conv -> BatchNorm -> 2 x 2 max-pool -> ReLU, and the last feature map is
     flattened, so ``output_dim`` is ``channels * 2**(n_blocks - 1)`` times the
     remaining spatial size.
 
@@ -56,8 +56,11 @@ class LeNetEncoder(nn.Module):
             blocks += [
                 nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2),
                 nn.BatchNorm2d(out_channels),
-                nn.ReLU(),
+                # Max-pooling before the ReLU gives the same outputs and gradients
+                # as the usual ReLU -> pool order (ReLU is monotonic), with the
+                # ReLU on a quarter of the values.
                 nn.MaxPool2d(2),
+                nn.ReLU(),
             ]
             in_channels = out_channels
             out_channels *= 2
