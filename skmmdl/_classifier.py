@@ -542,6 +542,8 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         return self
 
     def get_dataset(self, X, y=None):
+        if isinstance(X, torch.utils.data.Dataset):
+            return X
         return ModalityDataset(as_modalities(X), y)
 
     def get_split_datasets(self, X, y=None, **fit_params):
@@ -623,6 +625,10 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
 
     def _check_predict_input(self, X):
         check_is_fitted(self, "module_")
+        if isinstance(X, torch.utils.data.Dataset):
+            # skorch's scoring callbacks predict on the validation split, a
+            # Subset of the dataset that fit has already checked.
+            return X
         return self._check_X(X, reset=False)
 
     def predict_proba(self, X):

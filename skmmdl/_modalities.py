@@ -7,6 +7,11 @@ import numpy as np
 __all__ = ["Modalities"]
 
 
+# NOTE: A transformer built on scikit-learn's TransformerMixin, FunctionTransformer
+# included, corrupts a Modalities that it returns. Its output wrapper (scikit-learn 1.9)
+# reads a returned tuple as (X, extras) and rebuilds it from X[0] and X[1:], which here
+# are a modality and a slice of samples. So a Pipeline step that passes Modalities on
+# must not inherit TransformerMixin.
 class Modalities(tuple):
     """Tuple of per-modality arrays that indexes by sample for scikit-learn.
 

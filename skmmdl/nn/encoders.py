@@ -53,8 +53,12 @@ class LeNetEncoder(nn.Module):
         out_channels = channels
         for block in range(n_blocks):
             kernel_size = 5 if block == 0 else 3
+            # No conv bias: BatchNorm subtracts the per-channel mean, so a bias here
+            # would get a zero gradient and never train.
             blocks += [
-                nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2),
+                nn.Conv2d(
+                    in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=False
+                ),
                 nn.BatchNorm2d(out_channels),
                 # Max-pooling before the ReLU gives the same outputs and gradients
                 # as the usual ReLU -> pool order (ReLU is monotonic), with the
