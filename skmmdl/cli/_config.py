@@ -1,5 +1,6 @@
 """YAML run configurations: estimator parameters plus data options."""
 
+import difflib
 from pathlib import Path
 
 import torch
@@ -20,6 +21,33 @@ _SECTIONS = {"estimator", "data", "description", "callbacks"}
 _DATA_KEYS = {"data_dir", "mmap_mode", "random_state"}
 
 
+def _check_estimator_keys(path, estimator):
+    """Raise ValueError for estimator keys that are not MMDLClassifier parameters.
+
+    Keys with a double underscore (``optimizer__weight_decay``) are routed
+    settings, which skorch checks when the estimator is fitted.
+    """
+    from .. import MMDLClassifier
+
+    allowed = set(MMDLClassifier().get_params(deep=False))
+    unknown = sorted(
+        (key for key in estimator if "__" not in str(key) and key not in allowed), key=str
+    )
+    if not unknown:
+        return
+    hints = []
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        if close:
+            hints.append(f"{close[0]!r} for {key!r}")
+    hint = f" Did you mean {', '.join(hints)}?" if hints else ""
+    raise ValueError(
+        f"Config file {path} has unknown estimator parameter(s) {unknown}.{hint} Use "
+        "MMDLClassifier parameters, or double-underscore settings such as "
+        "optimizer__weight_decay."
+    )
+
+
 def load_config(path):
     """Read a run configuration and return ``(estimator_params, data_options, description)``.
 
@@ -36,8 +64,9 @@ def load_config(path):
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the YAML is invalid, a section or data key is unknown, the
-        optimizer name is unknown, or a callback or its setting is invalid.
+        If the YAML is invalid, a section, data key or estimator parameter is
+        unknown, the optimizer name is unknown, or a callback or its setting
+        is invalid.
     """
     path = Path(path)
     if not path.is_file():
@@ -67,6 +96,8 @@ def load_config(path):
             f"Config file {path} has unknown data option(s) {unknown}; allowed options "
             f"are {sorted(_DATA_KEYS)}."
         )
+
+    _check_estimator_keys(path, estimator)
 
     optimizer = estimator.get("optimizer")
     if isinstance(optimizer, str):
