@@ -46,6 +46,8 @@ def save_plots(estimator, y_true, y_pred, output):
 
 
 def _plot_history(plt, history):
+    from matplotlib.ticker import MaxNLocator
+
     epochs = history[:, "epoch"]
     figure, loss_axis = plt.subplots(figsize=(6, 4))
     for key in ("train_loss", "valid_loss"):
@@ -53,6 +55,7 @@ def _plot_history(plt, history):
         if all(value is not None for value in values):
             loss_axis.plot(epochs, values, marker="o", label=key)
     loss_axis.set_xlabel("epoch")
+    loss_axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     loss_axis.set_ylabel("loss")
 
     accuracy = [row.get("valid_acc") for row in history]
