@@ -32,6 +32,10 @@ class ArrayBatchLoader:
         permutation, so that a given epoch always sees the same order.
     device : str or torch.device
         Where the batches go.
+    scales : sequence of float or None
+        Factor by which each modality's batch is multiplied after the cast
+        to float32 (``1 / 255`` for uint8 pixels); None in place of the
+        sequence or of one entry leaves the values as stored.
     merge_single_last : bool
         Append a last batch of one sample to the batch before it, because
         BatchNorm cannot normalise a single sample in training mode.
@@ -47,6 +51,7 @@ class ArrayBatchLoader:
         shuffle=False,
         seed_fn=None,
         device="cpu",
+        scales=None,
         merge_single_last=False,
     ):
         self.modalities = tuple(modalities)
@@ -58,6 +63,7 @@ class ArrayBatchLoader:
         self.shuffle = shuffle
         self.seed_fn = seed_fn
         self.device = device
+        self.scales = (None,) * len(self.modalities) if scales is None else tuple(scales)
         self.merge_single_last = merge_single_last
 
     def _batch_bounds(self):
@@ -87,19 +93,27 @@ class ArrayBatchLoader:
                 # Sorted rows read memory-mapped files front to back; the order
                 # of samples inside a batch does not change the gradient.
                 selection = np.sort(order[start:stop])
-            inputs = tuple(self._to_tensor(array[selection]) for array in self.modalities)
+            inputs = tuple(
+                self._to_tensor(array[selection], scale)
+                for array, scale in zip(self.modalities, self.scales)
+            )
             targets = None
             if self.targets is not None:
                 targets = torch.as_tensor(self.targets[selection]).to(self.device)
             yield inputs, targets
 
-    def _to_tensor(self, batch):
+    def _to_tensor(self, batch, scale=None):
         if not batch.flags.writeable or not batch.flags.c_contiguous:
             # A slice of a read-only memory map; torch needs its own copy.
             batch = np.array(batch, order="C")
         tensor = torch.from_numpy(batch).to(self.device, non_blocking=True)
-        if tensor.dtype != torch.float32:
+        converted = tensor.dtype != torch.float32
+        if converted:
             tensor = tensor.float()
+        if scale is not None:
+            # A float32 batch on the CPU may share memory with the caller's
+            # array, so only a converted copy is scaled in place.
+            tensor = tensor.mul_(scale) if converted else tensor * scale
         return tensor
 
 

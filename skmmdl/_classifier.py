@@ -85,6 +85,11 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         None to keep it. ``"auto"`` reads ``(N, H, W)`` as one-channel images and
         ``(N, D)`` with ``D = side**2``, ``side >= 16``, as a square image
         (``784 -> 1 x 28 x 28``); other ``(N, D)`` are vectors.
+    input_scale : float, list or None, default=None
+        Factor by which each modality is multiplied after its batch is cast
+        to float32, e.g. ``1 / 255`` for uint8 pixels, so that the data can
+        stay uint8 or memory-mapped; a list gives one factor (or None) per
+        modality of ``X``. None leaves the values unscaled.
     validation_fraction : float or None, default=None
         If set, hold out this stratified fraction of the training data as
         validation data (``valid_loss`` and ``valid_acc`` in the history).
@@ -100,6 +105,12 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when it is available and on the CPU
         otherwise, and a pickled model loads on either.
+    mixed_precision : {None, "bfloat16"}, default=None
+        ``"bfloat16"`` runs the network's forward pass under
+        ``torch.autocast`` with bfloat16 in training and prediction, which
+        is faster on CPUs with AMX or AVX-512 BF16 and on recent GPUs. It
+        changes the results slightly; ``benchmarks/RESULTS.md`` compares the
+        test accuracy. None computes in float32.
     random_state : int, RandomState or None, default=None
         Seeds the weight initialisation and the shuffling of every epoch, so
         that the same seed gives the same model on the same device. None
@@ -222,6 +233,7 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         encoder_blocks=None,
         mlp_dims=(64,),
         input_shapes="auto",
+        input_scale=None,
         validation_fraction=None,
         max_epochs=10,
         batch_size=40,
@@ -229,6 +241,7 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         optimizer=torch.optim.SGD,
         device="auto",
         random_state=None,
+        mixed_precision=None,
         checkpoint_dir=None,
         verbose=1,
         train_split=None,
@@ -257,8 +270,10 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         self.encoder_blocks = encoder_blocks
         self.mlp_dims = mlp_dims
         self.input_shapes = input_shapes
+        self.input_scale = input_scale
         self.validation_fraction = validation_fraction
         self.random_state = random_state
+        self.mixed_precision = mixed_precision
         self.checkpoint_dir = checkpoint_dir
 
     # -- scikit-learn parameter protocol -----------------------------------------
@@ -351,6 +366,9 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         for public, private in _SKORCH_INIT_ATTRIBUTES.items():
             if public in state:
                 state[private] = state.pop(public)
+        # Parameters added after 0.1; older pickles get their defaults.
+        state.setdefault("input_scale", None)
+        state.setdefault("mixed_precision", None)
 
         requested = state.get("device")
         if isinstance(requested, str) and requested == "auto":
@@ -560,7 +578,11 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         if isinstance(dataset, torch.utils.data.Subset):
             indices = np.asarray(dataset.indices)
             dataset = dataset.dataset
-        X = self._selected_modalities(as_modalities(dataset.X))
+        X = as_modalities(dataset.X)
+        scales = per_modality(self.input_scale, len(X), "input_scale")
+        if self.modality is not None:
+            scales = [scales[self.modality]]
+        X = self._selected_modalities(X)
         targets = None
         if dataset.y is not None:
             targets = np.searchsorted(self.classes_, np.asarray(dataset.y)).astype(np.int64)
@@ -577,13 +599,20 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
             shuffle=shuffle,
             seed_fn=self._epoch_seed,
             device=self.device,
+            scales=scales,
             merge_single_last=training,
         )
 
     def infer(self, x, **fit_params):
         if isinstance(x, torch.Tensor):
             x = (x,)
-        return self.module_(*x, **fit_params)
+        if self.mixed_precision is None:
+            return self.module_(*x, **fit_params)
+        device_type = torch.device(self.device).type
+        with torch.autocast(device_type, dtype=getattr(torch, self.mixed_precision)):
+            logits = self.module_(*x, **fit_params)
+        # The loss and the probabilities are computed in float32.
+        return logits.float()
 
     # -- public API -----------------------------------------------------------
 
@@ -595,7 +624,7 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         X : tuple of array-like, Modalities or array-like
             One array per modality with the samples along the first axis, or a
             single array for one modality. Any numeric dtype; batches are cast
-            to float32 as they are taken, values are not rescaled.
+            to float32 as they are taken and multiplied by ``input_scale``.
         y : array-like of shape (n_samples,)
             Class labels of any type scikit-learn classifiers accept.
 

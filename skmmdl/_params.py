@@ -74,6 +74,17 @@ PARAMETER_CONSTRAINTS = {
         lambda v: v is None or _is_int(v, 0) or isinstance(v, np.random.RandomState),
         "None, an int >= 0 or a numpy.random.RandomState",
     ),
+    "input_scale": (
+        lambda v: v is None
+        or (_is_real(v) and v > 0)
+        or (
+            isinstance(v, (list, tuple))
+            and len(v) > 0
+            and all(item is None or (_is_real(item) and item > 0) for item in v)
+        ),
+        "None, a float > 0, or a list of them, one per modality",
+    ),
+    "mixed_precision": (lambda v: v is None or v == "bfloat16", "None or 'bfloat16'"),
     "checkpoint_dir": (
         lambda v: v is None or isinstance(v, (str, os.PathLike)),
         "None or a directory path (str or os.PathLike)",
