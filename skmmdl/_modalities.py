@@ -7,11 +7,6 @@ import numpy as np
 __all__ = ["Modalities"]
 
 
-# NOTE: A transformer built on scikit-learn's TransformerMixin, FunctionTransformer
-# included, corrupts a Modalities that it returns. Its output wrapper (scikit-learn 1.9)
-# reads a returned tuple as (X, extras) and rebuilds it from X[0] and X[1:], which here
-# are a modality and a slice of samples. So a Pipeline step that passes Modalities on
-# must not inherit TransformerMixin.
 class Modalities(tuple):
     """Tuple of per-modality arrays that indexes by sample for scikit-learn.
 
@@ -21,9 +16,11 @@ class Modalities(tuple):
     ``Modalities`` makes a tuple of arrays behave like one array of samples
     there, and like a tuple everywhere else:
 
-    - ``X[0]`` is the first modality (an ``int`` selects a modality);
-    - ``X[index_array]``, ``X[bool_mask]`` and ``X[start:stop]`` select the
-      same samples from every modality and return a new ``Modalities``;
+    - ``X[0]`` is the first modality and ``X[1:]`` a plain tuple of the
+      others: integers and slices select modalities, as for a tuple;
+    - ``X[index_array]`` and ``X[bool_mask]`` select the same samples from
+      every modality and return a new ``Modalities``; for a range of samples
+      use ``X[np.arange(start, stop)]``;
     - ``X.shape`` is ``(n_samples,)``, which is how scikit-learn counts
       samples; ``len(X)`` is the number of modalities, as for a tuple.
 
@@ -32,8 +29,8 @@ class Modalities(tuple):
     arrays : iterable of array-like
         One array per modality, each with the samples along the first axis.
         Arrays are stored as given (NumPy arrays and memory maps are not
-        copied), so slicing a memory-mapped modality reads only the selected
-        rows.
+        copied), so selecting samples of a memory-mapped modality reads only
+        the selected rows.
 
     Raises
     ------
@@ -88,6 +85,16 @@ class Modalities(tuple):
             )
         return super().__new__(cls, arrays)
 
+    @classmethod
+    def _make(cls, iterable):
+        """Build from an iterable of arrays, as ``namedtuple._make`` does.
+
+        scikit-learn's output wrapper rebuilds a tuple returned by ``transform``
+        with ``_make`` when the type has it, so a transformer that returns
+        Modalities keeps returning Modalities.
+        """
+        return cls(iterable)
+
     def __getnewargs__(self):
         # tuple's default passes the items as separate arguments; __new__ takes one iterable.
         return (tuple(self),)
@@ -107,7 +114,8 @@ class Modalities(tuple):
         if isinstance(key, tuple) and len(key) == 2 and key[1] is Ellipsis:
             key = key[0]
 
-        if isinstance(key, numbers.Integral) and not isinstance(key, (bool, np.bool_)):
+        is_integer = isinstance(key, numbers.Integral) and not isinstance(key, (bool, np.bool_))
+        if is_integer or isinstance(key, slice):
             return tuple.__getitem__(self, key)
 
         if isinstance(key, list):

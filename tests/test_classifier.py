@@ -213,19 +213,14 @@ def test_pipeline_scales_single_array(train_data, test_data, small_net):
     assert pipeline.score(test_vectors * 50 + 3, test_y) >= 0.7
 
 
-SPLIT_TUPLE_REASON = (
-    "sklearn's set_output wrapper reads a tuple returned by transform as (X, extras) "
-    "and rebuilds it from X[0] and X[1:], which Modalities reads as a modality and a "
-    "slice of samples"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=SPLIT_TUPLE_REASON)
 @pytest.mark.parametrize("transformer", [FunctionTransformer, PassThrough])
 def test_pipeline_wrapped_transformer(transformer, train_data, small_net):
     X, y = bimodal(train_data)
     pipeline = make_pipeline(transformer(), MMDLClassifier(**dict(small_net, max_epochs=1)))
     pipeline.fit(Modalities(X), y)
+    assert pipeline[-1].n_modalities_ == 2
+    transformed = pipeline[0].transform(Modalities(X))
+    assert isinstance(transformed, Modalities)
 
 
 def test_clone_keeps_params(small_net):

@@ -52,10 +52,23 @@ def test_bool_mask_selects_samples(modalities):
     assert sample_ids(subset) == [[0, 3, 6, 9], [0, 3, 6, 9]]
 
 
-def test_slice_selects_samples(modalities):
-    subset = modalities[2:8:2]
+def test_slice_selects_modalities(modalities):
+    rest = modalities[1:]
+    assert type(rest) is tuple
+    assert len(rest) == 1
+    assert rest[0] is modalities[1]
+
+
+def test_arange_selects_sample_range(modalities):
+    subset = modalities[np.arange(2, 8, 2)]
     assert isinstance(subset, Modalities)
     assert sample_ids(subset) == [[2, 4, 6], [2, 4, 6]]
+
+
+def test_make_rebuilds_modalities(modalities):
+    rebuilt = Modalities._make((modalities[0], *modalities[1:]))
+    assert isinstance(rebuilt, Modalities)
+    assert sample_ids(rebuilt) == sample_ids(modalities)
 
 
 def test_key_with_ellipsis_selects_samples(modalities):
@@ -80,8 +93,8 @@ def test_n_samples_property(modalities):
     assert modalities.n_samples == 10
 
 
-def test_slice_keeps_per_sample_shape(modalities):
-    subset = modalities[:3]
+def test_sample_selection_keeps_per_sample_shape(modalities):
+    subset = modalities[np.arange(3)]
     assert subset[0].shape == (3, 4, 4)
     assert subset[1].shape == (3, 3)
 
@@ -146,10 +159,10 @@ def test_kfold_slices_every_modality(modalities):
     assert sorted(seen) == list(range(10))
 
 
-def test_memmap_slice_stays_lazy(tmp_path):
+def test_memmap_modality_not_copied(tmp_path):
     path = tmp_path / "images.npy"
     np.save(path, np.arange(24, dtype=np.float32).reshape(6, 2, 2))
     images = np.load(path, mmap_mode="r")
-    subset = Modalities((images,))[1:3]
-    assert isinstance(subset[0], np.memmap)
-    assert subset[0][0, 0, 0] == 4.0
+    X = Modalities((images,))
+    assert X[0] is images
+    assert X[np.array([1, 2])][0][0, 0, 0] == 4.0
