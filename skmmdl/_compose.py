@@ -14,8 +14,8 @@ __all__ = ["ModalityTransformer"]
 _SPECIAL = ("passthrough", "drop")
 
 
-# auto_wrap_output_keys=None: sklearn's set_output wrapper treats a tuple result as
-# (output, extras) and would slice the Modalities by sample.
+# auto_wrap_output_keys=None leaves out scikit-learn's set_output wrapper, because a
+# pandas or polars container cannot hold Modalities.
 class ModalityTransformer(TransformerMixin, _BaseComposition, auto_wrap_output_keys=None):
     """Apply one scikit-learn transformer to each modality, like ``ColumnTransformer``.
 

@@ -59,8 +59,9 @@ def test_drop_removes_modality(image_vector):
 def test_transform_uses_training_statistics(image_vector):
     X, _ = image_vector
     prep = ModalityTransformer([("image", "passthrough"), ("vector", StandardScaler())])
-    prep.fit(X[:24])
-    Xt = prep.transform(X[24:])
+    first, second = np.arange(24), np.arange(24, 48)
+    prep.fit(X[first])
+    Xt = prep.transform(X[second])
     expected = (X[1][24:] - X[1][:24].mean(axis=0)) / X[1][:24].std(axis=0)
     assert np.allclose(Xt[1], expected, atol=1e-4)
 

@@ -9,6 +9,7 @@ tunes the number of components through the parameter
 fold's training pairs only.
 """
 
+import numpy as np
 import torch
 from sklearn.decomposition import PCA
 from sklearn.model_selection import GridSearchCV
@@ -18,7 +19,9 @@ from skmmdl import MMDLClassifier, ModalityTransformer
 from skmmdl.datasets import load_avmnist_sample
 
 data = load_avmnist_sample()
-X_train, y_train = data.X_train[:300], data.y_train[:300]
+# An index array selects samples; a slice would select modalities.
+subset = np.arange(300)
+X_train, y_train = data.X_train[subset], data.y_train[subset]
 
 pipe = Pipeline([
     ("prep", ModalityTransformer([("image", "passthrough"), ("audio", PCA(random_state=0))])),

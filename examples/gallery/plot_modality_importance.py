@@ -8,6 +8,7 @@ the model relies on that modality.
 """
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -35,7 +36,8 @@ model = Pipeline([
         random_state=0, verbose=0,
     )),
 ])
-model.fit(data.X_train[:400], data.y_train[:400])
+subset = np.arange(400)
+model.fit(data.X_train[subset], data.y_train[subset])
 
 result = modality_importance(model, data.X_test, data.y_test, n_repeats=3, random_state=0)
 print(f"Baseline test accuracy: {result.baseline_score:.3f}")

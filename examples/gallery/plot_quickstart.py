@@ -21,7 +21,9 @@ from skmmdl import MMDLClassifier, ModalityTransformer
 from skmmdl.datasets import load_avmnist_sample
 
 data = load_avmnist_sample()
-X_train, y_train = data.X_train[:400], data.y_train[:400]
+# An index array selects samples; a slice would select modalities.
+subset = np.arange(400)
+X_train, y_train = data.X_train[subset], data.y_train[subset]
 print(X_train)
 
 
