@@ -35,6 +35,29 @@ def test_skops_round_trip(fitted_clf, X_test, tmp_path):
     assert loaded.get_params()["lr"] == fitted_clf.get_params()["lr"]
 
 
+# Fitted attributes that initialize() rebuilds from the parameters and the stored ones.
+REBUILT_ATTRIBUTES = {
+    "callbacks_", "criterion_", "cuda_dependent_attributes_", "init_context_",
+    "module_", "optimizer_", "prefixes_",
+}
+
+
+def test_skops_stores_every_fitted_attribute(fitted_clf, tmp_path):
+    """A new fitted attribute must be stored by persistence.dump or rebuilt on load."""
+    fitted = {name for name in vars(fitted_clf) if name.endswith("_") and not name.startswith("_")}
+    stored = set(persistence._FITTED_ATTRIBUTES)
+    assert fitted - REBUILT_ATTRIBUTES <= stored
+
+    path = tmp_path / "model.skops"
+    persistence.dump(fitted_clf, path)
+    loaded = persistence.load(path)
+    for name in sorted((fitted - REBUILT_ATTRIBUTES) & stored):
+        assert np.array_equal(
+            np.asarray(getattr(loaded, name), dtype=object),
+            np.asarray(getattr(fitted_clf, name), dtype=object),
+        ), name
+
+
 def test_skops_file_needs_only_trusted_types(fitted_clf, tmp_path):
     path = tmp_path / "model.skops"
     persistence.dump(fitted_clf, path)
