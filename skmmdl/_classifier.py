@@ -1,43 +1,38 @@
 """MMDLClassifier: a skorch classifier over a tuple of modalities."""
 
-import contextlib
 import logging
 
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
 from skorch.dataset import ValidSplit
-from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
 from ._batches import ArrayBatchLoader, ModalityDataset
 from ._checkpoint import CheckpointMixin
-from ._device import check_fork_safe
-from ._modalities import Modalities
+from ._device import DeviceMixin
+from ._input_checks import InputChecksMixin
 from ._numerics import FiniteLossMixin
-from ._params import validate_parameters
 from ._progress import add_progress_bar
-from ._validation import as_modalities, check_modality, sample_shape
+from ._seeding import SeedingMixin
+from ._skorch_compat import SkorchCompatMixin
+from ._validation import as_modalities
 from .nn import MultimodalNetwork
-from .nn.fusion import FUSIONS, canonical_fusion_name
-from .nn.encoders import default_conv_blocks
 from .nn.network import per_modality
 
 __all__ = ["MMDLClassifier"]
 
 logger = logging.getLogger(__name__)
 
-# Attributes that skorch's NeuralNet.__init__ assigns, mapped to the private
-# names under which MMDLClassifier's properties store them.
-_SKORCH_INIT_ATTRIBUTES = {
-    "history_": "_history",
-    "initialized_": "_initialized",
-    "virtual_params_": "_virtual_params",
-}
-
-
-class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
+class MMDLClassifier(
+    InputChecksMixin,
+    SeedingMixin,
+    DeviceMixin,
+    SkorchCompatMixin,
+    CheckpointMixin,
+    FiniteLossMixin,
+    NeuralNetClassifier,
+):
     """Multimodal deep-learning classifier with a scikit-learn interface.
 
     Each modality of ``X`` gets an encoder chosen from its shape (a LeNet-style
@@ -275,258 +270,6 @@ class MMDLClassifier(CheckpointMixin, FiniteLossMixin, NeuralNetClassifier):
         self.random_state = random_state
         self.mixed_precision = mixed_precision
         self.checkpoint_dir = checkpoint_dir
-
-    # -- scikit-learn parameter protocol -----------------------------------------
-
-    def _get_param_names(self):
-        # skorch 1.4 lists every attribute not ending in "_" as a parameter,
-        # including its private bookkeeping such as _params_to_validate, which
-        # clone would then pass back and check_set_params would overwrite.
-        return [name for name in super()._get_param_names() if not name.startswith("_")]
-
-    def set_params(self, **params):
-        # skorch 1.4 rebuilds the callbacks from the stored list before it stores
-        # a new ``callbacks`` value, so after one invalid list every later
-        # set_params call raises. Store the list first and let fit build it.
-        if "callbacks" in params:
-            self.callbacks = params.pop("callbacks")
-        return super().set_params(**params)
-
-    # skorch's NeuralNet.__init__ assigns history_, initialized_ and
-    # virtual_params_. scikit-learn expects __init__ to store parameters only,
-    # so these properties keep the values under private names. The getters raise
-    # AttributeError until __init__ has run, as a missing attribute would,
-    # because skorch's __setattr__ tests hasattr(self, "initialized_").
-    @property
-    def history_(self):
-        return self._stored("_history")
-
-    @history_.setter
-    def history_(self, value):
-        self.__dict__["_history"] = value
-
-    @property
-    def initialized_(self):
-        return self._stored("_initialized")
-
-    @initialized_.setter
-    def initialized_(self, value):
-        self.__dict__["_initialized"] = value
-
-    @property
-    def virtual_params_(self):
-        return self._stored("_virtual_params")
-
-    @virtual_params_.setter
-    def virtual_params_(self, value):
-        self.__dict__["_virtual_params"] = value
-
-    def _stored(self, key):
-        try:
-            return self.__dict__[key]
-        except KeyError:
-            raise AttributeError(
-                f"{type(self).__name__} has no attribute {key.lstrip('_')}_ yet."
-            ) from None
-
-    # -- device and random state -------------------------------------------------
-
-    @contextlib.contextmanager
-    def _resolved_device(self):
-        """Set ``self.device`` to the concrete device for the duration of a call.
-
-        skorch reads ``self.device`` in many places; "auto" is resolved here and
-        restored afterwards, so that ``get_params`` still returns what the user set.
-        """
-        requested = self.device
-        check_fork_safe(requested)
-        if isinstance(requested, str) and requested == "auto":
-            self.device = "cuda" if torch.cuda.is_available() else "cpu"
-        try:
-            yield
-        finally:
-            self.device = requested
-
-    @contextlib.contextmanager
-    def _seeded_torch(self, offset):
-        """Run torch code under the seed ``random_seed_ + offset``, then restore the global RNG."""
-        devices = []
-        if torch.device(self.device).type == "cuda":
-            devices = [torch.device(self.device).index or 0]
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed((self.random_seed_ + offset) % 2**63)
-            yield
-
-    def _epoch_seed(self):
-        return [self.random_seed_, len(self.history)]
-
-    def __setstate__(self, state):
-        # Pickles made before history_, initialized_ and virtual_params_ became
-        # properties store them under the public names, which the properties hide.
-        for public, private in _SKORCH_INIT_ATTRIBUTES.items():
-            if public in state:
-                state[private] = state.pop(public)
-        # Parameters added after 0.1; older pickles get their defaults.
-        state.setdefault("input_scale", None)
-        state.setdefault("mixed_precision", None)
-
-        requested = state.get("device")
-        if isinstance(requested, str) and requested == "auto":
-            state["device"] = "cuda" if torch.cuda.is_available() else "cpu"
-        super().__setstate__(state)
-        if isinstance(requested, str) and requested == "auto":
-            self.device = requested
-
-    # -- input checks ----------------------------------------------------------
-
-    def _check_params(self):
-        validate_parameters(self)
-        canonical_fusion_name(self.fusion)
-        if self.validation_fraction is not None and self.train_split is not None:
-            raise ValueError(
-                "Set either validation_fraction or train_split, not both; got "
-                f"validation_fraction={self.validation_fraction!r} and "
-                f"train_split={self.train_split!r}."
-            )
-        if isinstance(self.device, str) and self.device != "auto":
-            try:
-                torch.device(self.device)
-            except RuntimeError as exc:
-                raise ValueError(
-                    f"The 'device' parameter of {type(self).__name__} must be 'auto', "
-                    f"'cpu', 'cuda' or 'cuda:N'. Got {self.device!r} instead."
-                ) from exc
-
-    def _check_X(self, X, reset):
-        """Validate ``X`` and return it as Modalities, selecting ``modality`` if set."""
-        X = as_modalities(X)
-        arrays = [check_modality(array, position) for position, array in enumerate(X)]
-
-        X = Modalities(arrays)
-        arrays = self._selected_modalities(X)
-        n_modalities = len(arrays)
-        if reset:
-            requested = self.input_shapes
-            if requested == "auto":
-                requested = ["auto"] * n_modalities
-            requested = per_modality(requested, n_modalities, "input_shapes")
-            self.input_shapes_ = [
-                sample_shape(array, request, position)
-                for position, (array, request) in enumerate(zip(arrays, requested))
-            ]
-            self.n_modalities_ = n_modalities
-            self._check_encoders_fit()
-            single_2d = len(X) == 1 and X[0].ndim == 2
-            if single_2d:
-                self.n_features_in_ = X[0].shape[1]
-            elif hasattr(self, "n_features_in_"):
-                del self.n_features_in_
-            return X
-
-        self._check_like_fit(X, arrays)
-        return X
-
-    def _selected_modalities(self, X):
-        """Return the arrays the network takes: all of X, or only ``X[modality]``."""
-        if self.modality is None:
-            return list(X)
-        if self.modality >= len(X):
-            raise ValueError(
-                f"modality={self.modality} is out of range: X has {len(X)} "
-                f"modalities, so use 0 to {len(X) - 1} or None for all."
-            )
-        return [X[self.modality]]
-
-    def _check_like_fit(self, X, arrays):
-        if len(X) == 1 and X[0].ndim == 2 and hasattr(self, "n_features_in_"):
-            if X[0].shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {X[0].shape[1]} features, but {type(self).__name__} is "
-                    f"expecting {self.n_features_in_} features as input."
-                )
-        if len(arrays) != self.n_modalities_:
-            raise ValueError(
-                f"X has {len(arrays)} modalities, but the model was fitted on "
-                f"{self.n_modalities_}. Pass the same modalities in the same order."
-            )
-        for position, (array, shape) in enumerate(zip(arrays, self.input_shapes_)):
-            if int(np.prod(array.shape[1:])) != int(np.prod(shape)):
-                raise ValueError(
-                    f"Modality {position} has per-sample shape {tuple(array.shape[1:])}, "
-                    f"but the model was fitted on {shape}. Resize the input to the "
-                    "fitted shape."
-                )
-
-    def _check_encoders_fit(self):
-        if canonical_fusion_name(self.fusion) == "early":
-            return
-        blocks = per_modality(self.encoder_blocks, self.n_modalities_, "encoder_blocks")
-        per_modality(self.encoder_channels, self.n_modalities_, "encoder_channels")
-        for position, (shape, n_blocks) in enumerate(zip(self.input_shapes_, blocks)):
-            if len(shape) != 3:
-                continue
-            height, width = shape[1:]
-            if min(height, width) < 2:
-                raise ValueError(
-                    f"Modality {position} has images of {height} x {width} pixels; the "
-                    "CNN encoder needs at least 2 x 2. Pass it as a feature vector with "
-                    f"input_shapes[{position}]=({height * width * shape[0]},)."
-                )
-            if n_blocks is not None and min(height, width) < 2**n_blocks:
-                raise ValueError(
-                    f"Modality {position} has images of {height} x {width} pixels, too "
-                    f"small for encoder_blocks={n_blocks}, which halves the size each "
-                    f"block; use at most {default_conv_blocks(height, width)} blocks."
-                )
-
-        fusion_class = FUSIONS[canonical_fusion_name(self.fusion)]
-        maximum = fusion_class.max_modalities
-        if self.n_modalities_ < fusion_class.min_modalities or (
-            maximum is not None and self.n_modalities_ > maximum
-        ):
-            raise ValueError(
-                f"fusion={self.fusion!r} combines exactly {fusion_class.min_modalities} "
-                f"modalities, but X has {self.n_modalities_}. Use fusion='concat', "
-                "'tensor' or 'lrtf' for any number of modalities, or pass two."
-            )
-
-    def _check_y(self, y, n_samples, reset):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is "
-                "None. Pass the class labels of the training samples."
-            )
-        y = column_or_1d(np.asarray(y), warn=True)
-        check_classification_targets(y)
-        if len(y) != n_samples:
-            raise ValueError(
-                f"X has {n_samples} samples but y has {len(y)} labels; give one label "
-                "per sample."
-            )
-        if reset:
-            classes = np.unique(y)
-            if len(classes) < 2:
-                raise ValueError(
-                    f"y contains 1 class ({classes[0]!r}); a classifier needs samples "
-                    "of at least two classes."
-                )
-            self.classes_inferred_ = classes
-        else:
-            unseen = np.setdiff1d(np.unique(y), self.classes_)
-            if len(unseen):
-                raise ValueError(
-                    f"y contains labels not seen in the first fit: {unseen.tolist()}. "
-                    "Fit from scratch to learn new classes."
-                )
-        return y
-
-    def _prepare_fit(self, X, y, reset):
-        self._check_params()
-        X = self._check_X(X, reset=reset)
-        y = self._check_y(y, X.n_samples, reset=reset)
-        if reset:
-            self.random_seed_ = int(check_random_state(self.random_state).randint(2**31 - 1))
-        return X, y
 
     # -- skorch hooks ---------------------------------------------------------
 

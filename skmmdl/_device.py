@@ -1,10 +1,12 @@
-"""Guard against using CUDA in a process forked after the parent initialised CUDA."""
+"""Device handling: resolve device="auto" per call and guard CUDA in forked workers."""
+
+import contextlib
 
 import torch
 
 from .exceptions import CudaForkError
 
-__all__ = ["check_fork_safe"]
+__all__ = ["DeviceMixin", "check_fork_safe", "resolve_device"]
 
 
 def _in_bad_fork():
@@ -36,3 +38,44 @@ def check_fork_safe(device):
             "Start workers with the 'spawn' or 'forkserver' start method (joblib's "
             "default 'loky' backend does this), or set device='cpu' in the workers."
         )
+
+
+def resolve_device(device):
+    """Return ``"cuda"`` or ``"cpu"`` for ``"auto"``; return any other device unchanged."""
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+class DeviceMixin:
+    """Resolve a skorch net's ``device="auto"`` only while a call runs.
+
+    skorch reads ``self.device`` in many places and expects a concrete
+    device. Resolving it per call, and on unpickling, keeps ``get_params``
+    returning ``"auto"``, so a model trained on a GPU machine still says
+    ``"auto"`` and loads on a CPU-only one.
+    """
+
+    @contextlib.contextmanager
+    def _resolved_device(self):
+        """Set ``self.device`` to the concrete device for the duration of a call.
+
+        skorch reads ``self.device`` in many places; "auto" is resolved here and
+        restored afterwards, so that ``get_params`` still returns what the user set.
+        """
+        requested = self.device
+        check_fork_safe(requested)
+        self.device = resolve_device(requested)
+        try:
+            yield
+        finally:
+            self.device = requested
+
+    def __setstate__(self, state):
+        requested = state.get("device")
+        state["device"] = resolve_device(requested)
+        super().__setstate__(state)
+        # skorch maps an explicit "cuda" to "cpu" with a DeviceWarning when CUDA
+        # is missing; only "auto" goes back to what was saved.
+        if isinstance(requested, str) and requested == "auto":
+            self.device = requested

@@ -150,7 +150,7 @@ def test_modality_out_of_range(train_data, small_net):
 
 def test_batch_of_one_predict(fitted_clf, test_data):
     X, _ = bimodal(test_data)
-    proba = fitted_clf.predict_proba(Modalities(X)[:1])
+    proba = fitted_clf.predict_proba(Modalities(X)[np.array([0])])
     assert proba.shape == (1, 3)
 
 

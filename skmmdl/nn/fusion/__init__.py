@@ -20,6 +20,7 @@ __all__ = [
     "LowRankTensorFusion",
     "TensorFusion",
     "canonical_fusion_name",
+    "check_modality_count",
     "make_fusion",
 ]
 
@@ -53,6 +54,18 @@ def canonical_fusion_name(name):
     )
 
 
+def check_modality_count(name, n_modalities):
+    """Raise ValueError if fusion ``name`` cannot combine ``n_modalities`` modalities."""
+    fusion_class = FUSIONS[canonical_fusion_name(name)]
+    minimum, maximum = fusion_class.min_modalities, fusion_class.max_modalities
+    if n_modalities < minimum or (maximum is not None and n_modalities > maximum):
+        raise ValueError(
+            f"fusion={name!r} combines exactly {minimum} modalities, but X has "
+            f"{n_modalities}. Use fusion='concat', 'tensor' or 'lrtf' for any number "
+            "of modalities, or pass two."
+        )
+
+
 def make_fusion(name, input_dims, *, output_dim=None, rank=None):
     """Build the fusion layer ``name`` for features of widths ``input_dims``.
 
@@ -66,15 +79,7 @@ def make_fusion(name, input_dims, *, output_dim=None, rank=None):
     """
     name = canonical_fusion_name(name)
     fusion_class = FUSIONS[name]
-    n_modalities = len(input_dims)
-    if n_modalities < fusion_class.min_modalities or (
-        fusion_class.max_modalities is not None and n_modalities > fusion_class.max_modalities
-    ):
-        raise ValueError(
-            f"fusion={name!r} combines exactly {fusion_class.min_modalities} modalities, "
-            f"but X has {n_modalities}. Use fusion='concat', 'tensor' or 'lrtf' for "
-            "any number of modalities, or pass two modalities."
-        )
+    check_modality_count(name, len(input_dims))
 
     if output_dim is None:
         output_dim = sum(input_dims)
