@@ -10,6 +10,7 @@ Usage::
         second batch of epoch 3, create MARKER and sleep until killed.
 """
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -84,4 +85,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    threads = os.environ.get("SKMMDL_TEST_TORCH_THREADS")
+    if threads:
+        torch.set_num_threads(int(threads))
     main(sys.argv[1:])

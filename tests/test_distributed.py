@@ -6,6 +6,8 @@ scatter=[X, y])``. Without it, every task carries its own pickled copy of
 references and a ``Modalities`` (a tuple) does not.
 """
 
+import os
+
 import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
@@ -25,6 +27,9 @@ N_TASKS = len(GRID["hidden_dim"]) * CV
 
 @pytest.fixture(scope="module")
 def client():
+    # The nanny writes OMP_NUM_THREADS=1 and similar variables into this process's
+    # environment (distributed 2026.8), where later subprocesses would inherit them.
+    saved_environment = dict(os.environ)
     cluster = distributed.LocalCluster(
         n_workers=2,
         processes=True,
@@ -33,8 +38,12 @@ def client():
         dashboard_address=None,
         worker_dashboard_address=None,
     )
-    with cluster, distributed.Client(cluster) as dask_client:
-        yield dask_client
+    try:
+        with cluster, distributed.Client(cluster) as dask_client:
+            yield dask_client
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environment)
 
 
 def _bytes_sent_to_workers(client):

@@ -46,10 +46,20 @@ def assert_same_state(first, second):
         assert torch.equal(first[name], second[name]), name
 
 
+def worker_environment():
+    """Return this environment with torch's thread count pinned to this process's.
+
+    Float sums depend on how many threads split them, so a worker compared
+    bit for bit with this process must use the same number.
+    """
+    return {**os.environ, "SKMMDL_TEST_TORCH_THREADS": str(torch.get_num_threads())}
+
+
 def run_worker(*args, timeout=300):
     return subprocess.run(
         [sys.executable, str(WORKER), *map(str, args)],
         capture_output=True, text=True, timeout=timeout, check=True,
+        env=worker_environment(),
     )
 
 
@@ -125,7 +135,7 @@ def test_resume_after_sigkill(data, reference, tmp_path):
     marker = tmp_path / "inside-epoch-3"
     process = subprocess.Popen(
         [sys.executable, str(WORKER), "hang", str(directory), str(marker)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=worker_environment(),
     )
     try:
         deadline = time.monotonic() + 300
