@@ -80,10 +80,10 @@ class PeakSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak = {"rss": 0, "pss": 0, "private": 0, "processes": 1}
-        self._stop = threading.Event()
+        self._stop_event = threading.Event()
 
     def run(self):
-        while not self._stop.is_set():
+        while not self._stop_event.is_set():
             totals = {"rss": 0, "pss": 0, "private": 0}
             pids = _descendants(self.pid)
             for pid in pids:
@@ -97,7 +97,7 @@ class PeakSampler(threading.Thread):
             time.sleep(self.interval)
 
     def stop(self):
-        self._stop.set()
+        self._stop_event.set()
         self.join()
         return {key: value / 1024 if key != "processes" else value
                 for key, value in self.peak.items()}
@@ -119,7 +119,7 @@ def worker(kind, data_dir):
     clf = MMDLClassifier(
         fusion="concat", encoder_channels=2, hidden_dim=16, max_epochs=1, batch_size=40,
         lr=0.05, optimizer=torch.optim.SGD, input_scale=1 / 255,
-        mixed_precision="bfloat16", random_state=0, verbose=0,
+        random_state=0, verbose=0,
     )
     sampler = PeakSampler(os.getpid())
     sampler.start()
