@@ -102,6 +102,8 @@ def main():
 
     from kale.loaddata.avmnist_datasets import AVMNISTDataset
 
+    if spec["threads"]:
+        torch.set_num_threads(spec["threads"])
     torch.manual_seed(0)
     batch_size = spec["batch_size"]
     modalities = selected_modalities(spec["fusion"])

@@ -76,6 +76,8 @@ def parse_args(argv=None):
                              "(default: /tmp/pykale-venv/bin/python)")
     parser.add_argument("--timeout", type=int, default=900,
                         help="seconds before one worker process is stopped (default: 900)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads of every process (default: torch's, one per core)")
     parser.add_argument("--json", help="also write every worker result to this file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
@@ -197,7 +199,7 @@ def worker_skmmdl(spec):
 
 
 def worker_command(args, contender, fusion, data_dir):
-    spec = dict(contender=contender, fusion=fusion, data_dir=str(data_dir),
+    spec = dict(contender=contender, fusion=fusion, data_dir=str(data_dir), threads=args.threads,
                 epochs=args.epochs, batch_size=BATCH_SIZE,
                 warmup_batches=WARMUP_BATCHES, settings=REFERENCE[fusion])
     if contender == "pykale":
@@ -238,6 +240,10 @@ def main(argv=None):
     args = parse_args(argv)
     if args.worker:
         spec = json.loads(args.spec)
+        if spec["threads"]:
+            import torch
+
+            torch.set_num_threads(spec["threads"])
         worker = worker_plain if args.worker == "plain" else worker_skmmdl
         print_json(worker(spec))
         return 0
@@ -246,6 +252,8 @@ def main(argv=None):
 
     from _floor import flops_per_sample, matmul_gflops
 
+    if args.threads:
+        torch.set_num_threads(args.threads)
     print(f"machine: {machine_summary()}; torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads")
     fp32_rate = matmul_gflops(torch.float32)
