@@ -106,6 +106,12 @@ class MMDLClassifier(
         is faster on CPUs with AMX or AVX-512 BF16 and on recent GPUs. It
         changes the results slightly; ``benchmarks/RESULTS.md`` compares the
         test accuracy. None computes in float32.
+    channels_last : bool, default=False
+        Store the CNN encoders' weights and feature maps in channels-last
+        (NHWC) order, which makes max-pooling and the convolutions faster
+        on the CPU (prediction about 1.9x, training about 1.15x with
+        torch 2.13; see ``benchmarks/RESULTS.md``). The results differ from
+        the default order by float32 rounding only.
     random_state : int, RandomState or None, default=None
         Seeds the weight initialisation and the shuffling of every epoch, so
         that the same seed gives the same model on the same device. None
@@ -237,6 +243,7 @@ class MMDLClassifier(
         device="auto",
         random_state=None,
         mixed_precision=None,
+        channels_last=False,
         checkpoint_dir=None,
         verbose=1,
         train_split=None,
@@ -269,6 +276,7 @@ class MMDLClassifier(
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.mixed_precision = mixed_precision
+        self.channels_last = channels_last
         self.checkpoint_dir = checkpoint_dir
 
     # -- skorch hooks ---------------------------------------------------------
@@ -290,6 +298,10 @@ class MMDLClassifier(
         )
         kwargs.update(self.get_params_for("module"))
         self.module_ = self.module(**kwargs)
+        if self.channels_last:
+            # Convolutions return the memory format of their weights, so every
+            # feature map after the first convolution is channels-last too.
+            self.module_ = self.module_.to(memory_format=torch.channels_last)
         return self
 
     def initialize(self):

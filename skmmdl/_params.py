@@ -85,6 +85,7 @@ PARAMETER_CONSTRAINTS = {
         "None, a float > 0, or a list of them, one per modality",
     ),
     "mixed_precision": (lambda v: v is None or v == "bfloat16", "None or 'bfloat16'"),
+    "channels_last": (lambda v: isinstance(v, (bool, np.bool_)), "a bool"),
     "checkpoint_dir": (
         lambda v: v is None or isinstance(v, (str, os.PathLike)),
         "None or a directory path (str or os.PathLike)",

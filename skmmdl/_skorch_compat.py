@@ -75,4 +75,5 @@ class SkorchCompatMixin:
         # Parameters added after the committed test fixture; older pickles get their defaults.
         state.setdefault("input_scale", None)
         state.setdefault("mixed_precision", None)
+        state.setdefault("channels_last", False)
         super().__setstate__(state)

@@ -91,3 +91,24 @@ def test_pool_then_relu_matches_relu_then_pool():
     assert torch.equal(network(inputs), swapped(inputs))
     for original, reordered in zip(network.parameters(), swapped.parameters()):
         assert torch.equal(original.grad, reordered.grad)
+
+
+def test_channels_last_matches_default_order(train_data, test_data, small_net):
+    images, spectrograms, _, y = train_data
+    default = MMDLClassifier(**small_net).fit((images, spectrograms), y)
+    reordered = MMDLClassifier(channels_last=True, **small_net).fit((images, spectrograms), y)
+    conv = reordered.module_.encoders[0].layers[0]
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+
+    test_images, test_spectrograms, _, _ = test_data
+    np.testing.assert_allclose(
+        reordered.predict_proba((test_images, test_spectrograms)),
+        default.predict_proba((test_images, test_spectrograms)),
+        atol=1e-4,
+    )
+
+
+def test_channels_last_rejects_non_bool(train_data, small_net):
+    images, _, vectors, y = train_data
+    with pytest.raises(ValueError, match="'channels_last' parameter"):
+        MMDLClassifier(channels_last="yes", **small_net).fit((images, vectors), y)
