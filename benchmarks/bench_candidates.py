@@ -29,6 +29,7 @@ CANDIDATES = {
     "bfloat16+channels_last": {"bfloat16": True, "channels_last": True},
     "batch 128": {"batch_size": 128},
     "1 thread": {"threads": 1},
+    "2 threads": {"threads": 2},
     "no_grad prediction": {"no_grad": True},
     "prediction batch 500": {"predict_batch_size": 500},
     "compile": {"compile": True},
@@ -42,6 +43,8 @@ def parse_args(argv=None):
                         help="samples per timed pass; a multiple of 128 (default: 1280)")
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES),
                         choices=list(CANDIDATES))
+    parser.add_argument("--threads", type=int, default=2,
+                        help="torch threads of the baseline and of every other candidate (default: 2)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -120,8 +123,9 @@ def main(argv=None):
     results = {name: [] for name in args.candidates}
     for repeat in range(args.repeats):
         for name in args.candidates:
+            options = dict({"threads": args.threads}, **CANDIDATES[name])
             command = [sys.executable, str(Path(__file__).resolve()), "--worker",
-                       json.dumps(CANDIDATES[name]), "--n-samples", str(args.n_samples)]
+                       json.dumps(options), "--n-samples", str(args.n_samples)]
             result = run_worker(command, timeout=1200)
             if "error" in result:
                 print(f"  {name}: {result['error']}", flush=True)
