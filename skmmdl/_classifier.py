@@ -70,8 +70,8 @@ class MMDLClassifier(
         Channels of the first conv block of each CNN encoder; each further
         block doubles them.
     encoder_blocks : int, list or None, default=None
-        Conv blocks of each CNN encoder (conv, BatchNorm, ReLU, 2 x 2
-        max-pool). None pools the input to 1 x 1: 4 blocks for 28 x 28, 6 for
+        Conv blocks of each CNN encoder (conv, BatchNorm, 2 x 2 max-pool,
+        ReLU). None pools the input to 1 x 1: 4 blocks for 28 x 28, 6 for
         112 x 112.
     mlp_dims : list of int, default=(64,)
         Layer widths of each vector (MLP) encoder.
