@@ -29,7 +29,7 @@ class ArrayBatchLoader:
         Whether to permute the samples on every pass.
     seed_fn : callable or None
         Called at the start of every pass; returns the seed of that pass's
-        permutation, so that a given epoch always sees the same order.
+        permutation, so that a given epoch always gets the same order.
     device : str or torch.device
         Where the batches go.
     scales : sequence of float or None

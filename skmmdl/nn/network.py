@@ -1,10 +1,9 @@
 """The multimodal network: one encoder per modality, a fusion layer and an MLP head."""
 
-import torch
 from torch import nn
 
 from .encoders import LeNetEncoder, MLPEncoder
-from .fusion import canonical_fusion_name, make_fusion
+from .fusion import ConcatFusion, canonical_fusion_name, make_fusion
 from .head import MLPHead
 
 __all__ = ["MultimodalNetwork", "per_modality"]
@@ -75,9 +74,7 @@ class MultimodalNetwork(nn.Module):
             width = fusion_dim if fusion_dim is not None else 240
             self.encoders = nn.ModuleList(nn.Flatten() for _ in self.input_shapes)
             shared = MLPEncoder(input_dim, hidden_dims=(width,))
-            self.fusion = nn.Sequential()
-            self.fusion.append(_Concat())
-            self.fusion.append(shared)
+            self.fusion = nn.Sequential(ConcatFusion([input_dim]), shared)
             fused_dim = shared.output_dim
         else:
             channels = per_modality(encoder_channels, n_modalities, "encoder_channels")
@@ -100,11 +97,6 @@ class MultimodalNetwork(nn.Module):
             for encoder, x, shape in zip(self.encoders, inputs, self.input_shapes)
         ]
         return self.head(self.fusion(features))
-
-
-class _Concat(nn.Module):
-    def forward(self, features):
-        return torch.cat(list(features), dim=1)
 
 
 def _flat_size(shape):
