@@ -35,9 +35,9 @@ class MMDLClassifier(
 ):
     """Multimodal deep-learning classifier with a scikit-learn interface.
 
-    Each modality of ``X`` gets an encoder chosen from its shape (a LeNet-style
+    Each modality of ``X`` gets an encoder chosen from its shape: a LeNet-style
     CNN for ``(N, H, W)`` or ``(N, C, H, W)`` images and spectrograms, an MLP for
-    ``(N, D)`` feature vectors); a fusion layer joins the encoders' features and
+    ``(N, D)`` feature vectors. A fusion layer joins the encoders' features and
     an MLP head classifies. ``X`` is a tuple of arrays, one per modality, with
     the samples along the first axis; wrap it in :class:`skmmdl.Modalities` to
     use it in scikit-learn's meta-estimators. A single array is a

@@ -19,7 +19,7 @@ _SPECIAL = ("passthrough", "drop")
 class ModalityTransformer(TransformerMixin, _BaseComposition, auto_wrap_output_keys=None):
     """Apply one scikit-learn transformer to each modality, like ``ColumnTransformer``.
 
-    Each transformer sees its modality as a 2-D array: an ``(N, d1, d2, ...)``
+    Each transformer gets its modality as a 2-D array: an ``(N, d1, d2, ...)``
     modality is reshaped to ``(N, d1 * d2 * ...)``, transformed, and reshaped
     back to ``(N, d1, d2, ...)`` when the transformer keeps the number of
     features (a scaler), or returned 2-D when it changes it (PCA). The

@@ -52,7 +52,7 @@ class DeviceMixin:
 
     skorch reads ``self.device`` in many places and expects a concrete
     device. Resolving it per call, and on unpickling, keeps ``get_params``
-    returning ``"auto"``, so a model trained on a GPU machine still says
+    returning ``"auto"``, so a model trained on a GPU machine still reports
     ``"auto"`` and loads on a CPU-only one.
     """
 

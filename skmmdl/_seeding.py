@@ -11,7 +11,7 @@ class SeedingMixin:
     """Derive every random stream of a fit from ``random_seed_``.
 
     Weight initialisation runs under ``random_seed_`` and each epoch's shuffle
-    under ``[random_seed_, epoch]``, so a run resumed at any epoch sees the
+    under ``[random_seed_, epoch]``, so a run resumed at any epoch gets the
     same batches as an uninterrupted one. The global torch RNG is restored
     after each seeded block.
     """
