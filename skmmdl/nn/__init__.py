@@ -8,5 +8,6 @@ from .encoders import LeNetEncoder, MLPEncoder
 from .fusion import FUSIONS, make_fusion
 from .head import MLPHead
 from .network import MultimodalNetwork
+from .pooling import MaxPool2x2
 
-__all__ = ["FUSIONS", "LeNetEncoder", "MLPEncoder", "MLPHead", "MultimodalNetwork", "make_fusion"]
+__all__ = ["FUSIONS", "LeNetEncoder", "MLPEncoder", "MLPHead", "MaxPool2x2", "MultimodalNetwork", "make_fusion"]

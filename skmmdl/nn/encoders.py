@@ -4,6 +4,8 @@ import math
 
 from torch import nn
 
+from .pooling import MaxPool2x2
+
 __all__ = ["LeNetEncoder", "MLPEncoder", "default_conv_blocks"]
 
 
@@ -63,7 +65,7 @@ class LeNetEncoder(nn.Module):
                 # Max-pooling before the ReLU gives the same outputs and gradients
                 # as the usual ReLU -> pool order (ReLU is monotonic), with the
                 # ReLU on a quarter of the values.
-                nn.MaxPool2d(2),
+                MaxPool2x2(),
                 nn.ReLU(),
             ]
             in_channels = out_channels
