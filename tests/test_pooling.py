@@ -37,7 +37,7 @@ def test_training_path_matches_max_pool2d_gradient():
     assert torch.equal(ours, x.grad)
 
 
-def test_network_prediction_is_unchanged_by_the_inference_path():
+def test_inference_path_keeps_network_output():
     torch.manual_seed(0)
     network = MultimodalNetwork([(1, 28, 28), (1, 32, 32)], n_classes=4).eval()
     reference = copy.deepcopy(network)
