@@ -5,10 +5,11 @@ The estimator needs PyTorch, so it is imported on first use: importing
 """
 
 from ._modalities import Modalities
+from ._row_view import RowView
 
 __version__ = "0.1.0"
 
-__all__ = ["MMDLClassifier", "Modalities", "ModalityTransformer", "__version__"]
+__all__ = ["MMDLClassifier", "Modalities", "ModalityTransformer", "RowView", "__version__"]
 
 
 def __getattr__(name):

@@ -6,10 +6,17 @@ work in one NumPy call per modality, and each batch is cast to float32 only
 when it is taken, so uint8 or memory-mapped data stays in its storage dtype.
 """
 
+import mmap
+
 import numpy as np
 import torch
 
+from ._row_view import RowView, shared_file_map
+
 __all__ = ["ArrayBatchLoader"]
+
+# Bytes read from memory-mapped files between two releases of their pages.
+_RELEASE_EVERY_BYTES = 8 * 2**20
 
 
 class ArrayBatchLoader:
@@ -39,6 +46,19 @@ class ArrayBatchLoader:
     merge_single_last : bool
         Append a last batch of one sample to the batch before it, because
         BatchNorm cannot normalise a single sample in training mode.
+
+    Notes
+    -----
+    A shuffled epoch touches every page of a memory-mapped modality, and
+    touched pages count in the process's resident memory until the kernel
+    needs them back. So after every 8 MiB of batches, and at the end of a
+    pass, the loader drops the file's pages from the process
+    (``madvise(MADV_DONTNEED)``): they stay in the page cache, and the next
+    batch that needs them maps them again. The step is small because Linux
+    maps the cached neighbours of each page a batch reads (64 KiB around it
+    by default), several times the bytes of the batch itself. Copy-on-write
+    maps (mode "c") are left alone, because their pages may hold changes
+    that are not in the file.
     """
 
     def __init__(
@@ -65,6 +85,7 @@ class ArrayBatchLoader:
         self.device = device
         self.scales = (None,) * len(self.modalities) if scales is None else tuple(scales)
         self.merge_single_last = merge_single_last
+        self._file_maps = _shared_file_maps(self.modalities)
 
     def _batch_bounds(self):
         bounds = [
@@ -86,6 +107,7 @@ class ArrayBatchLoader:
             rng = np.random.default_rng(seed)
             order = rng.permutation(self.n_samples if order is None else order)
 
+        mapped_bytes = 0
         for start, stop in self._batch_bounds():
             if order is None:
                 selection = slice(start, stop)
@@ -93,14 +115,26 @@ class ArrayBatchLoader:
                 # Sorted rows read memory-mapped files front to back; the order
                 # of samples inside a batch does not change the gradient.
                 selection = np.sort(order[start:stop])
+            batches = [array[selection] for array in self.modalities]
             inputs = tuple(
-                self._to_tensor(array[selection], scale)
-                for array, scale in zip(self.modalities, self.scales)
+                self._to_tensor(batch, scale) for batch, scale in zip(batches, self.scales)
             )
             targets = None
             if self.targets is not None:
                 targets = torch.as_tensor(self.targets[selection]).to(self.device)
+
+            if self._file_maps:
+                mapped_bytes += sum(batch.nbytes for batch in batches)
+                if mapped_bytes >= _RELEASE_EVERY_BYTES:
+                    self._release_file_pages()
+                    mapped_bytes = 0
             yield inputs, targets
+
+        self._release_file_pages()
+
+    def _release_file_pages(self):
+        for file_map in self._file_maps:
+            file_map.madvise(mmap.MADV_DONTNEED)
 
     def _to_tensor(self, batch, scale=None):
         if not batch.flags.writeable or not batch.flags.c_contiguous:
@@ -115,6 +149,18 @@ class ArrayBatchLoader:
             # array, so only a converted copy is scaled in place.
             tensor = tensor.mul_(scale) if converted else tensor * scale
         return tensor
+
+
+def _shared_file_maps(modalities):
+    """Return the distinct shared file maps behind ``modalities`` that support madvise."""
+    if not hasattr(mmap, "MADV_DONTNEED"):
+        return []
+    found = {}
+    for array in modalities:
+        file_map = shared_file_map(array.base if isinstance(array, RowView) else array)
+        if file_map is not None:
+            found[id(file_map)] = file_map
+    return list(found.values())
 
 
 class ModalityDataset(torch.utils.data.Dataset):

@@ -4,6 +4,8 @@ import numbers
 
 import numpy as np
 
+from ._row_view import RowView, is_memory_mapped
+
 __all__ = ["Modalities"]
 
 
@@ -29,8 +31,10 @@ class Modalities(tuple):
     arrays : iterable of array-like
         One array per modality, each with the samples along the first axis.
         Arrays are stored as given (NumPy arrays and memory maps are not
-        copied), so selecting samples of a memory-mapped modality reads only
-        the selected rows.
+        copied). Selecting samples of a memory-mapped modality returns a
+        :class:`~skmmdl.RowView` that keeps the memory map and the indices,
+        so the cross-validation folds of a memory-mapped dataset are not
+        copied; the estimator reads their rows one batch at a time.
 
     Raises
     ------
@@ -120,7 +124,7 @@ class Modalities(tuple):
 
         if isinstance(key, list):
             key = np.asarray(key)
-        return type(self)(array[key] for array in tuple.__iter__(self))
+        return type(self)(_select_samples(array, key) for array in tuple.__iter__(self))
 
     def __repr__(self):
         shapes = ", ".join(
@@ -128,3 +132,10 @@ class Modalities(tuple):
             for array in tuple.__iter__(self)
         )
         return f"Modalities(n_samples={self.n_samples}: {shapes})"
+
+
+def _select_samples(array, key):
+    """Return the samples ``key`` of one modality, as a RowView if it is memory-mapped."""
+    if isinstance(array, RowView) or is_memory_mapped(array):
+        return RowView.of(array, key)
+    return array[key]
