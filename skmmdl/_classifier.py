@@ -102,16 +102,21 @@ class MMDLClassifier(
         otherwise, and a pickled model loads on either.
     mixed_precision : {None, "bfloat16"}, default=None
         ``"bfloat16"`` runs the network's forward pass under
-        ``torch.autocast`` with bfloat16 in training and prediction, which
-        is faster on CPUs with AMX or AVX-512 BF16 and on recent GPUs. It
-        changes the results slightly; ``benchmarks/RESULTS.md`` compares the
-        test accuracy. None computes in float32.
+        ``torch.autocast`` with bfloat16 in training and prediction. It pays
+        only where the hardware computes in bfloat16: CPUs with AMX or
+        AVX-512 BF16 (training took 0.67x the float32 time on an Intel Xeon
+        with AMX) and recent GPUs. Elsewhere it is slower (4.9x the float32
+        training time on an AVX2 AMD EPYC), because every operation
+        converts its inputs. It changes the results slightly;
+        ``benchmarks/RESULTS.md`` compares the test accuracy. None computes
+        in float32.
     channels_last : bool, default=False
         Store the CNN encoders' weights and feature maps in channels-last
-        (NHWC) order, which makes max-pooling and the convolutions faster
-        on the CPU (prediction about 1.9x, training about 1.15x with
-        torch 2.13; see ``benchmarks/RESULTS.md``). The results differ from
-        the default order by float32 rounding only.
+        (NHWC) order. Whether that is faster depends on the CPU: with torch
+        2.13 on an Intel Xeon with AVX-512 it cut training time to 0.83x and
+        prediction time to 0.52x, while on an AVX2 AMD EPYC training took
+        1.13x as long (see ``benchmarks/RESULTS.md``). The results differ
+        from the default order by float32 rounding only.
     random_state : int, RandomState or None, default=None
         Seeds the weight initialisation and the shuffling of every epoch, so
         that the same seed gives the same model on the same device. None
