@@ -11,7 +11,7 @@ from skorch.callbacks import Checkpoint, EarlyStopping, LRScheduler
 
 from skmmdl.cli._config import load_config
 from skmmdl.cli._plots import save_plots
-from skmmdl.cli.avmnist import main
+from skmmdl.cli.avmnist import _load_data, main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -132,3 +132,20 @@ def test_plots_written(fitted_clf, test_data, tmp_path):
     assert [path.name for path in written] == ["learning_curve.png", "confusion_matrix.png"]
     for path in written:
         assert path.read_bytes()[:8] == PNG_SIGNATURE
+
+
+def test_cli_keeps_stored_dtype_when_asked(tmp_path, tiny_avmnist, capsys):
+    data, _ = _load_data(tiny_avmnist, {"mmap_mode": "r", "dtype": None})
+    assert [array.dtype for array in data.X_train] == [np.float64, np.float64]
+    assert all(isinstance(array, np.memmap) for array in data.X_train)
+
+    config = _write_config(tmp_path, {
+        "estimator": {"max_epochs": 1, "batch_size": 8, "encoder_channels": 2,
+                      "hidden_dim": 8, "input_scale": 1 / 255, "verbose": 0},
+        "data": {"mmap_mode": "r", "dtype": None},
+    })
+    exit_code = main(["--cfg", str(config), "--data-dir", str(tiny_avmnist),
+                      "--output", str(tmp_path / "run")])
+
+    assert exit_code == 0, capsys.readouterr().err
+    assert (tmp_path / "run" / "metrics.json").exists()

@@ -18,7 +18,7 @@ OPTIMIZERS = {
 }
 
 _SECTIONS = {"estimator", "data", "description", "callbacks"}
-_DATA_KEYS = {"data_dir", "mmap_mode", "random_state"}
+_DATA_KEYS = {"data_dir", "dtype", "mmap_mode", "random_state"}
 
 
 def _check_estimator_keys(path, estimator):
@@ -54,7 +54,8 @@ def load_config(path):
     The file is a YAML mapping with an ``estimator`` section (keyword arguments
     of :class:`skmmdl.MMDLClassifier`; ``optimizer`` may be one of
     ``sgd``, ``adam``, ``adamw``, ``rmsprop``), an optional ``data`` section
-    (``data_dir``, ``mmap_mode``, ``random_state``) and an optional
+    (``data_dir``, ``mmap_mode``, ``dtype``, ``random_state``; see
+    :func:`skmmdl.datasets.load_avmnist`) and an optional
     ``description`` string. An optional ``callbacks`` section maps
     ``early_stopping``, ``checkpoint`` and ``lr_scheduler`` to the settings
     of those skorch callbacks.

@@ -66,9 +66,12 @@ def build_parser():
 
 def _load_data(data_dir, data_options):
     mmap_mode = data_options.get("mmap_mode")
+    # dtype: null keeps the stored uint8, for a full build larger than memory;
+    # the estimator's input_scale then scales each batch.
+    dtype = data_options.get("dtype", "float32")
     if data_dir is None:
-        return load_avmnist_sample(), "embedded sample"
-    return load_avmnist(data_dir, mmap_mode=mmap_mode), str(data_dir)
+        return load_avmnist_sample(dtype=dtype), "embedded sample"
+    return load_avmnist(data_dir, mmap_mode=mmap_mode, dtype=dtype), str(data_dir)
 
 
 def run(config_path, *, output=None, data_dir=None, max_epochs=None, device=None):
