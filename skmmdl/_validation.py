@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ._modalities import Modalities
+from ._row_view import RowView
 
 # A 2-D modality whose width is side**2 with side >= this is read as a one-channel
 # square image (784 -> 28 x 28, 12544 -> 112 x 112); narrower widths stay vectors.
@@ -69,7 +70,7 @@ def _to_numpy(value):
         )
     if hasattr(value, "detach"):  # torch.Tensor
         return value.detach().cpu().numpy()
-    if isinstance(value, np.ndarray):
+    if isinstance(value, (np.ndarray, RowView)):
         return value
     return np.asarray(value)
 

@@ -6,8 +6,11 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.model_selection import KFold, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
-from skmmdl import MMDLClassifier, Modalities, RowView
+from skmmdl import MMDLClassifier, Modalities, ModalityTransformer, RowView
+from skmmdl._validation import as_modalities
 
 
 @pytest.fixture
@@ -125,3 +128,25 @@ def test_copy_on_write_changes_survive_training(tmp_path):
                    random_state=0).fit(images, labels)
 
     np.testing.assert_array_equal(images[:, 0, 0], np.full(40, 7.0, dtype=np.float32))
+
+
+def test_tuple_of_views_is_not_read(mapped):
+    subset = mapped[np.array([3, 4])]
+
+    X = as_modalities((subset[0], subset[1]))
+
+    assert all(isinstance(array, RowView) for array in X)
+
+
+def test_pipeline_with_transformers_runs_on_views(mapped):
+    labels = np.arange(12) % 2
+    pipe = Pipeline([
+        ("prep", ModalityTransformer([("images", "passthrough"), ("vectors", StandardScaler())])),
+        ("clf", MMDLClassifier(encoder_channels=2, hidden_dim=8, max_epochs=1, batch_size=4,
+                               input_scale=[1 / 12, None], random_state=0)),
+    ])
+
+    scores = cross_val_score(pipe, mapped, labels, cv=KFold(3))
+
+    assert scores.shape == (3,)
+    assert np.all((scores >= 0) & (scores <= 1))
