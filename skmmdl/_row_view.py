@@ -54,7 +54,8 @@ class RowView:
     It has the ``shape``, ``dtype`` and ``ndim`` of ``base[indices]``.
     Indexing it (``view[3]``, ``view[10:50]``, ``view[index_array]``) reads
     those rows and returns a NumPy array; ``numpy.asarray(view)`` reads all
-    of them. :meth:`select` returns a narrower view without reading.
+    of them. :meth:`select` returns a narrower view without reading. As with
+    a NumPy view, later writes to ``base`` show through.
 
     Parameters
     ----------
@@ -86,22 +87,27 @@ class RowView:
 
     @property
     def shape(self):
+        """Shape of the selected rows, ``(len(indices),) + base.shape[1:]``."""
         return (len(self.indices),) + tuple(self.base.shape[1:])
 
     @property
     def dtype(self):
+        """Data type of ``base``."""
         return self.base.dtype
 
     @property
     def ndim(self):
+        """Number of dimensions of ``base``."""
         return self.base.ndim
 
     @property
     def size(self):
+        """Number of values in the selected rows."""
         return int(np.prod(self.shape))
 
     @property
     def nbytes(self):
+        """Bytes the selected rows take once read."""
         return self.size * self.dtype.itemsize
 
     def __len__(self):
@@ -123,8 +129,16 @@ class RowView:
         return selected[(slice(None), *rest)] if rest else selected
 
     def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError(
+                "A RowView reads its rows into a new array, so it cannot be converted "
+                "without a copy; call numpy.asarray(view) without copy=False."
+            )
         array = np.asarray(self.base[self.indices])
         return array if dtype is None else array.astype(dtype, copy=False)
 
     def __repr__(self):
-        return f"RowView({len(self.indices)} of {self.base.shape[0]} rows, shape={self.shape}, dtype={self.dtype})"
+        return (
+            f"RowView({len(self.indices)} of {self.base.shape[0]} rows, "
+            f"shape={self.shape}, dtype={self.dtype})"
+        )

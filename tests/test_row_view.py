@@ -150,3 +150,10 @@ def test_pipeline_with_transformers_runs_on_views(mapped):
 
     assert scores.shape == (3,)
     assert np.all((scores >= 0) & (scores <= 1))
+
+
+def test_row_view_rejects_conversion_without_copy(mapped):
+    view = mapped[np.array([0, 1])][0]
+
+    with pytest.raises(ValueError, match="cannot be converted without a copy"):
+        np.asarray(view, copy=False)
