@@ -11,6 +11,18 @@ _SKORCH_INIT_ATTRIBUTES = {
 }
 
 
+def _stored_attribute(key):
+    """Return a property that stores its value in the instance ``__dict__`` under ``key``."""
+
+    def get(self):
+        return self._stored(key)
+
+    def set(self, value):
+        self.__dict__[key] = value
+
+    return property(get, set)
+
+
 class SkorchCompatMixin:
     """Parameter protocol and pickle migration for a skorch net subclass (skorch 1.4)."""
 
@@ -34,29 +46,9 @@ class SkorchCompatMixin:
     # so these properties keep the values under private names. The getters raise
     # AttributeError until __init__ has run, as a missing attribute would,
     # because skorch's __setattr__ tests hasattr(self, "initialized_").
-    @property
-    def history_(self):
-        return self._stored("_history")
-
-    @history_.setter
-    def history_(self, value):
-        self.__dict__["_history"] = value
-
-    @property
-    def initialized_(self):
-        return self._stored("_initialized")
-
-    @initialized_.setter
-    def initialized_(self, value):
-        self.__dict__["_initialized"] = value
-
-    @property
-    def virtual_params_(self):
-        return self._stored("_virtual_params")
-
-    @virtual_params_.setter
-    def virtual_params_(self, value):
-        self.__dict__["_virtual_params"] = value
+    history_ = _stored_attribute("_history")
+    initialized_ = _stored_attribute("_initialized")
+    virtual_params_ = _stored_attribute("_virtual_params")
 
     def _stored(self, key):
         try:
