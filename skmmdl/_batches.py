@@ -11,7 +11,7 @@ import mmap
 import numpy as np
 import torch
 
-from ._row_view import RowView, shared_file_map
+from ._row_view import shared_file_map
 
 __all__ = ["ArrayBatchLoader"]
 
@@ -157,7 +157,7 @@ def _shared_file_maps(modalities):
         return []
     found = {}
     for array in modalities:
-        file_map = shared_file_map(array.base if isinstance(array, RowView) else array)
+        file_map = shared_file_map(array)
         if file_map is not None:
             found[id(file_map)] = file_map
     return list(found.values())

@@ -19,17 +19,20 @@ __all__ = ["RowView", "is_memory_mapped", "shared_file_map"]
 _MAX_BASE_DEPTH = 16
 
 
+def _base_chain(array):
+    """Yield ``array`` and the objects up its ``.base`` chain (a RowView's base too)."""
+    for _ in range(_MAX_BASE_DEPTH):
+        if array is None:
+            return
+        yield array
+        array = getattr(array, "base", None)
+
+
 def is_memory_mapped(array):
     """Return whether ``array`` is, or is a view of, a memory-mapped file."""
-    for _ in range(_MAX_BASE_DEPTH):
-        # A memmap's rows copied out by fancy indexing are a plain array, so
-        # the test is the mmap object at the end of the chain, not the type.
-        if isinstance(array, mmap.mmap):
-            return True
-        array = getattr(array, "base", None)
-        if array is None:
-            return False
-    return False
+    # A memmap's rows copied out by fancy indexing are a plain array, so the
+    # test is the mmap object at the end of the chain, not the type.
+    return any(isinstance(link, mmap.mmap) for link in _base_chain(array))
 
 
 def shared_file_map(array):
@@ -39,12 +42,9 @@ def shared_file_map(array):
     pages can be dropped from the process and read back from the file, while
     mode "c" (copy-on-write) pages may hold changes that exist nowhere else.
     """
-    for _ in range(_MAX_BASE_DEPTH):
-        if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap):
-            return array.base if array.mode in ("r", "r+", "w+") else None
-        array = getattr(array, "base", None)
-        if array is None:
-            return None
+    for link in _base_chain(array):
+        if isinstance(link, np.memmap) and isinstance(link.base, mmap.mmap):
+            return link.base if link.mode in ("r", "r+", "w+") else None
     return None
 
 
