@@ -8,7 +8,7 @@ dtype=None)`` and ``input_scale=1/255``:
   rates, so that two loky workers train at once. joblib passes the memory
   maps to the workers by file name, and scikit-learn's fold indexing
   (``X[train]``) returns :class:`skmmdl.RowView` objects, so no worker
-  copies its folds; the batch loader reads one batch of rows at a time.
+  copies its folds. The batch loader reads one batch of rows at a time.
 
 A thread samples ``/proc/PID/smaps_rollup`` of the process and its children
 every 0.2 s and reports the peak of the summed RSS (resident pages, the

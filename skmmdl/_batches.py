@@ -54,11 +54,12 @@ class ArrayBatchLoader:
     needs them back. So after every 8 MiB of batches, and at the end of a
     pass, the loader drops the file's pages from the process
     (``madvise(MADV_DONTNEED)``): they stay in the page cache, and the next
-    batch that needs them maps them again. The step is small because Linux
-    maps the cached neighbours of each page a batch reads (64 KiB around it
-    by default), several times the bytes of the batch itself. Copy-on-write
-    maps (mode "c") are left alone, because their pages may hold changes
-    that are not in the file.
+    batch that needs them maps them again. The step is small because a page
+    fault may map cached neighbouring pages too (Linux's fault-around), so
+    the mapped pages grow faster than the batches: with a 64 MiB step, a fit
+    on 763 MiB of uint8 data still peaked at 838 MiB of resident memory, and
+    at 579 MiB with 8 MiB. Copy-on-write maps (mode "c") are left alone,
+    because their pages may hold changes that are not in the file.
     """
 
     def __init__(

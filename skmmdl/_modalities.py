@@ -34,7 +34,7 @@ class Modalities(tuple):
         copied). Selecting samples of a memory-mapped modality returns a
         :class:`~skmmdl.RowView` that keeps the memory map and the indices,
         so the cross-validation folds of a memory-mapped dataset are not
-        copied; the estimator reads their rows one batch at a time.
+        copied. The estimator reads their rows one batch at a time.
 
     Raises
     ------

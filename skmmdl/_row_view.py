@@ -53,8 +53,8 @@ class RowView:
 
     It has the ``shape``, ``dtype`` and ``ndim`` of ``base[indices]``.
     Indexing it (``view[3]``, ``view[10:50]``, ``view[index_array]``) reads
-    those rows and returns a NumPy array; ``numpy.asarray(view)`` reads all
-    of them. :meth:`select` returns a narrower view without reading. As with
+    those rows and returns a NumPy array, and ``numpy.asarray(view)`` reads
+    all of them. :meth:`select` returns a narrower view without reading. As with
     a NumPy view, later writes to ``base`` show through.
 
     Parameters

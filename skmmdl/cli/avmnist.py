@@ -66,8 +66,8 @@ def build_parser():
 
 def _load_data(data_dir, data_options):
     mmap_mode = data_options.get("mmap_mode")
-    # dtype: null keeps the stored uint8, for a full build larger than memory;
-    # the estimator's input_scale then scales each batch.
+    # dtype: null keeps the stored uint8 for a full build larger than memory,
+    # and the estimator's input_scale then scales each batch.
     dtype = data_options.get("dtype", "float32")
     if data_dir is None:
         return load_avmnist_sample(dtype=dtype), "embedded sample"
